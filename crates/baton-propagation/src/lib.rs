@@ -1,0 +1,1 @@
+//! Strict, allocation-lean trace header propagators.
