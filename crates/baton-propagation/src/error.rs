@@ -1,0 +1,187 @@
+//! The error the typed `parse` APIs return.
+
+use std::fmt;
+
+/// Why a header value was rejected by a typed `parse` API.
+///
+/// It is small and `Copy` so that the hot path pays nothing for it: it names the header, the
+/// part of the value that is wrong and what was expected, never an owned copy of the input.
+/// [`TextMapPropagator::extract`](opentelemetry::propagation::TextMapPropagator::extract)
+/// never surfaces it: there, a malformed header simply means "no context".
+///
+/// # Examples
+///
+/// ```
+/// use baton_propagation::{ErrorKind, ParseError};
+///
+/// let err = ParseError::new(ErrorKind::Malformed, "traceparent", "trace id", "32 lowercase hex digits");
+/// assert_eq!(err.kind(), ErrorKind::Malformed);
+/// assert_eq!(
+///     err.to_string(),
+///     "malformed trace id in traceparent: expected 32 lowercase hex digits"
+/// );
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    kind: ErrorKind,
+    header: &'static str,
+    part: &'static str,
+    expected: &'static str,
+}
+
+/// The broad class of a [`ParseError`], for code that branches on it.
+///
+/// # Examples
+///
+/// ```
+/// use baton_propagation::ErrorKind;
+///
+/// assert_ne!(ErrorKind::TooLong, ErrorKind::Empty);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorKind {
+    /// The value is empty or only whitespace.
+    Empty,
+    /// The value is longer than the format allows; it was rejected before it was parsed.
+    TooLong,
+    /// The value does not follow the format's grammar.
+    Malformed,
+    /// An id is syntactically fine but invalid, such as all zeros.
+    InvalidId,
+    /// The version is one the format forbids (such as W3C `ff`).
+    UnsupportedVersion,
+    /// A header that must appear once appeared more than once with different values.
+    Duplicate,
+    /// The value breaks a limit on the number or size of its members.
+    LimitExceeded,
+}
+
+impl ParseError {
+    /// Builds an error: `kind`, the `header` it came from, the `part` of the value that is
+    /// wrong and what was `expected` there.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::{ErrorKind, ParseError};
+    ///
+    /// let err = ParseError::new(ErrorKind::TooLong, "b3", "value", "at most 512 bytes");
+    /// assert_eq!(err.header(), "b3");
+    /// ```
+    pub const fn new(
+        kind: ErrorKind,
+        header: &'static str,
+        part: &'static str,
+        expected: &'static str,
+    ) -> Self {
+        Self {
+            kind,
+            header,
+            part,
+            expected,
+        }
+    }
+
+    /// The broad class of the error.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::{ErrorKind, ParseError};
+    ///
+    /// let err = ParseError::new(ErrorKind::InvalidId, "traceparent", "trace id", "not all zeros");
+    /// assert_eq!(err.kind(), ErrorKind::InvalidId);
+    /// ```
+    pub const fn kind(&self) -> ErrorKind {
+        self.kind
+    }
+
+    /// The header (or field) the value came from, such as `"traceparent"`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::{ErrorKind, ParseError};
+    ///
+    /// let err = ParseError::new(ErrorKind::Empty, "baggage", "value", "at least one member");
+    /// assert_eq!(err.header(), "baggage");
+    /// ```
+    pub const fn header(&self) -> &'static str {
+        self.header
+    }
+
+    /// The part of the value that is wrong, such as `"trace id"`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::{ErrorKind, ParseError};
+    ///
+    /// let err = ParseError::new(ErrorKind::Malformed, "traceparent", "flags", "2 lowercase hex digits");
+    /// assert_eq!(err.part(), "flags");
+    /// ```
+    pub const fn part(&self) -> &'static str {
+        self.part
+    }
+
+    /// What the format expected in that part.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::{ErrorKind, ParseError};
+    ///
+    /// let err = ParseError::new(ErrorKind::Malformed, "traceparent", "flags", "2 lowercase hex digits");
+    /// assert_eq!(err.expected(), "2 lowercase hex digits");
+    /// ```
+    pub const fn expected(&self) -> &'static str {
+        self.expected
+    }
+}
+
+impl fmt::Display for ErrorKind {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            ErrorKind::Empty => "empty",
+            ErrorKind::TooLong => "too long",
+            ErrorKind::Malformed => "malformed",
+            ErrorKind::InvalidId => "invalid",
+            ErrorKind::UnsupportedVersion => "unsupported",
+            ErrorKind::Duplicate => "duplicated",
+            ErrorKind::LimitExceeded => "over the limit",
+        })
+    }
+}
+
+impl fmt::Display for ParseError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "{} {} in {}: expected {}",
+            self.kind, self.part, self.header, self.expected
+        )
+    }
+}
+
+impl std::error::Error for ParseError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn display_is_lowercase_and_names_the_part_and_expectation() {
+        let err = ParseError::new(ErrorKind::TooLong, "tracestate", "value", "at most 512 bytes");
+        let msg = err.to_string();
+        assert_eq!(msg, "too long value in tracestate: expected at most 512 bytes");
+        assert!(!msg.ends_with('.'));
+    }
+
+    #[test]
+    fn is_send_sync_and_small() {
+        fn assert_send_sync<T: Send + Sync + Copy>() {}
+        assert_send_sync::<ParseError>();
+        assert!(std::mem::size_of::<ParseError>() <= 56);
+    }
+}
