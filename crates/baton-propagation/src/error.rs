@@ -51,7 +51,7 @@ pub enum ErrorKind {
     InvalidId,
     /// The version is one the format forbids (such as W3C `ff`).
     UnsupportedVersion,
-    /// A header that must appear once appeared more than once with different values.
+    /// A header that must appear once appeared more than once.
     Duplicate,
     /// The value breaks a limit on the number or size of its members.
     LimitExceeded,
@@ -172,9 +172,17 @@ mod tests {
 
     #[test]
     fn display_is_lowercase_and_names_the_part_and_expectation() {
-        let err = ParseError::new(ErrorKind::TooLong, "tracestate", "value", "at most 512 bytes");
+        let err = ParseError::new(
+            ErrorKind::TooLong,
+            "tracestate",
+            "value",
+            "at most 512 bytes",
+        );
         let msg = err.to_string();
-        assert_eq!(msg, "too long value in tracestate: expected at most 512 bytes");
+        assert_eq!(
+            msg,
+            "too long value in tracestate: expected at most 512 bytes"
+        );
         assert!(!msg.ends_with('.'));
     }
 

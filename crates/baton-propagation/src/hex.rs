@@ -79,7 +79,10 @@ mod tests {
 
     #[test]
     fn lowercase_only_rejects_uppercase_and_signs() {
-        assert_eq!(decode_lower(b"00f067aa0ba902b7"), Some(0x00f0_67aa_0ba9_02b7));
+        assert_eq!(
+            decode_lower(b"00f067aa0ba902b7"),
+            Some(0x00f0_67aa_0ba9_02b7)
+        );
         assert_eq!(decode_lower(b"00F067AA0BA902B7"), None);
         assert_eq!(decode_lower(b"+1"), None);
         assert_eq!(decode_lower(b""), None);

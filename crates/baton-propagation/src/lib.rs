@@ -1,6 +1,151 @@
-//! Strict, allocation-lean trace header propagators.
+//! Strict, allocation-lean trace header propagators for [`opentelemetry`].
+//!
+//! Every propagator here implements
+//! [`TextMapPropagator`](opentelemetry::propagation::TextMapPropagator), so it drops into
+//! `opentelemetry::global::set_text_map_propagator` and works with any OpenTelemetry
+//! instrumentation. Each follows its specification to the letter (malformed input means "no
+//! context", never a panic), checks the specification's size limits before parsing, and is
+//! built on a typed parse/format API that borrows its input and formats into fixed-size
+//! buffers. The crate has no async runtime and no clients: it parses and formats headers.
+//!
+//! # This crate provides
+//!
+//! - W3C Trace Context Level 2: [`TraceContextPropagator`], and the typed [`TraceParent`].
+//! - W3C Baggage: [`BaggagePropagator`].
+//! - B3 single and multiple headers: [`B3Propagator`] with [`B3Encoding`].
+//! - Jaeger `uber-trace-id` and `uberctx-` baggage: [`JaegerPropagator`].
+//! - AWS X-Ray `X-Amzn-Trace-Id`: [`XRayPropagator`].
+//! - OpenTracing `ot-tracer-*`: [`OtTracePropagator`]; Datadog `x-datadog-*`:
+//!   [`DatadogPropagator`].
+//! - Headers forwarded unchanged (request ids): [`PassThroughPropagator`].
+//! - Several at once: [`CompositePropagator`], or [`from_env`] / [`from_list`] to build one
+//!   from `OTEL_PROPAGATORS` as the OpenTelemetry specification describes.
+//! - Carriers: [`HeaderInjector`] / [`HeaderExtractor`] over [`http::HeaderMap`] (which see
+//!   every line of a repeated header and never allocate in `get`), [`MetadataInjector`] /
+//!   [`MetadataExtractor`] over tonic's `MetadataMap`, and [`EnvInjector`] /
+//!   [`EnvExtractor`] for environment variables.
+//! - Header names as constants in the style of `http::header`: [`TRACEPARENT`],
+//!   [`TRACESTATE`], [`BAGGAGE`], [`B3`], [`X_B3_TRACEID`], [`UBER_TRACE_ID`], ...
+//! - [`ParseError`] and [`ErrorKind`], returned by the typed `parse` APIs.
+//!
+//! # Usage
+//!
+//! Extract on the way in, inject on the way out:
+//!
+//! ```
+//! use baton_propagation::{HeaderExtractor, HeaderInjector, from_list};
+//! use opentelemetry::baggage::BaggageExt;
+//! use opentelemetry::propagation::TextMapPropagator;
+//! use opentelemetry::trace::TraceContextExt;
+//! use opentelemetry::Context;
+//!
+//! // What `from_env()` builds when OTEL_PROPAGATORS is unset.
+//! let propagator = from_list("tracecontext,baggage").unwrap();
+//!
+//! let mut inbound = http::HeaderMap::new();
+//! inbound.insert("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".parse().unwrap());
+//! inbound.insert("baggage", "tenant=acme".parse().unwrap());
+//! let cx = propagator.extract_with_context(&Context::new(), &HeaderExtractor(&inbound));
+//! assert!(cx.span().span_context().is_remote());
+//! assert_eq!(cx.baggage().get("tenant").map(|v| v.as_str()), Some("acme"));
+//!
+//! let mut outbound = http::HeaderMap::new();
+//! propagator.inject_context(&cx, &mut HeaderInjector(&mut outbound));
+//! assert_eq!(outbound, inbound);
+//! ```
+//!
+//! The typed API, for code that wants the reason a header was refused:
+//!
+//! ```
+//! use baton_propagation::{ErrorKind, TraceParent};
+//!
+//! let tp: TraceParent = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".parse().unwrap();
+//! assert!(tp.flags().is_sampled());
+//! let err = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".replace("00-4", "ff-4")
+//!     .parse::<TraceParent>()
+//!     .unwrap_err();
+//! assert_eq!(err.kind(), ErrorKind::UnsupportedVersion);
+//! ```
+//!
+//! # Limits
+//!
+//! Limits are checked before a value is parsed, so the work done never depends on how long a
+//! hostile header is. For the W3C formats:
+//!
+//! | Header | Limit | Beyond it |
+//! |--------|-------|-----------|
+//! | `traceparent` | one header line; 512 characters (a higher version may append fields) | no context |
+//! | `tracestate` | 32 members, no duplicate keys; 32 KiB over all lines | list discarded, `traceparent` kept |
+//! | `baggage` | 64 members; 8192 bytes over all lines | later members dropped, earlier ones kept |
+//!
+//! # Feature flags
+//!
+//! | Feature | Default | Enables |
+//! |---------|---------|---------|
+//! | `http`  | yes     | [`HeaderInjector`] and [`HeaderExtractor`] over `http::HeaderMap` |
+//! | `tonic` | no      | [`MetadataInjector`] and [`MetadataExtractor`] over `tonic::metadata::MetadataMap` |
+//!
+//! # Supported Rust versions
+//!
+//! Rust 1.88 (the workspace's `rust-version`) and later stable releases, edition 2024.
+#![cfg_attr(
+    not(feature = "http"),
+    doc = "\n\n[`HeaderInjector`]: #feature-flags\n[`HeaderExtractor`]: #feature-flags\n[`http::HeaderMap`]: #feature-flags"
+)]
+#![cfg_attr(
+    not(feature = "tonic"),
+    doc = "\n\n[`MetadataInjector`]: #feature-flags\n[`MetadataExtractor`]: #feature-flags"
+)]
 
+/// The crate's README, compiled and run as a doc test.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+pub struct ReadmeDoctests;
+
+// --- foundation (lead) ---
 mod error;
 mod hex;
-
 pub use error::{ErrorKind, ParseError};
+
+// --- W3C trace context, baggage, carriers, composite, OTEL_PROPAGATORS (engineer P1) ---
+mod baggage;
+mod carrier;
+mod composite;
+mod env;
+mod trace_context;
+pub use baggage::{BAGGAGE, BaggagePropagator};
+pub use carrier::UNREADABLE;
+#[cfg(feature = "http")]
+pub use carrier::{HeaderExtractor, HeaderInjector};
+#[cfg(feature = "tonic")]
+pub use carrier::{MetadataExtractor, MetadataInjector};
+pub use composite::CompositePropagator;
+pub use env::{UnknownPropagator, from_env, from_list};
+pub use trace_context::{TRACEPARENT, TRACESTATE, TraceContextPropagator, TraceParent};
+
+// --- B3, Jaeger, X-Ray, OT, Datadog, pass-through, env carrier (engineer P2) ---
+mod b3;
+mod datadog;
+mod env_carrier;
+mod jaeger;
+mod ot_trace;
+mod pass_through;
+mod xray;
+pub use b3::{
+    B3, B3Encoding, B3Propagator, B3Single, SamplingState, X_B3_FLAGS, X_B3_PARENTSPANID,
+    X_B3_SAMPLED, X_B3_SPANID, X_B3_TRACEID,
+};
+pub use datadog::{
+    DatadogHeaders, DatadogPropagator, X_DATADOG_ORIGIN, X_DATADOG_PARENT_ID,
+    X_DATADOG_SAMPLING_PRIORITY, X_DATADOG_TAGS, X_DATADOG_TRACE_ID,
+};
+pub use env_carrier::{EnvExtractor, EnvInjector};
+pub use jaeger::{
+    JAEGER_DEBUG_ID, JaegerDebugId, JaegerPropagator, UBER_TRACE_ID, UBERCTX_PREFIX, UberTraceId,
+};
+pub use ot_trace::{
+    OT_BAGGAGE_PREFIX, OT_TRACER_SAMPLED, OT_TRACER_SPANID, OT_TRACER_TRACEID, OtTraceHeaders,
+    OtTracePropagator,
+};
+pub use pass_through::PassThroughPropagator;
+pub use xray::{X_AMZN_TRACE_ID, XRayPropagator, XRayTraceHeader};

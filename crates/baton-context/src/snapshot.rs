@@ -1,0 +1,256 @@
+//! Capture the whole current context now, run work in it later: [`Snapshot`].
+//!
+//! The Rust counterpart of Node's `AsyncLocalStorage.snapshot()` and TC39
+//! `AsyncContext.Snapshot`. A snapshot holds the [`Context`] itself (span, baggage and every
+//! [`Local`](crate::Local)), so capturing is O(1) and later changes never show through.
+//!
+//! ```
+//! use baton_context::{Local, Snapshot};
+//!
+//! static STEP: Local<&'static str> = Local::new("step");
+//!
+//! let snapshot = STEP.sync_scope("parse", Snapshot::capture);
+//! STEP.sync_scope("render", || {
+//!     assert_eq!(STEP.get(), Some("render"));
+//!     assert_eq!(snapshot.run_sync(|| STEP.get()), Some("parse"));
+//! });
+//! ```
+
+use std::future::Future;
+use std::panic::Location;
+
+use opentelemetry::Context;
+
+use crate::future::InContext;
+use crate::local::Locals;
+use crate::strict::{self, Tracked};
+
+/// The whole context at one point in time, to run work in later.
+///
+/// # Examples
+///
+/// ```
+/// use baton_context::{Local, Snapshot};
+///
+/// static ID: Local<u32> = Local::new("id");
+/// let snapshot = ID.sync_scope(1, Snapshot::capture);
+/// assert_eq!(ID.get(), None);
+/// assert_eq!(snapshot.run_sync(|| ID.get()), Some(1));
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct Snapshot {
+    cx: Context,
+}
+
+impl Snapshot {
+    /// Captures the current context: span, baggage and all locals, in O(1).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_context::{Local, Snapshot};
+    /// static ID: Local<u32> = Local::new("id");
+    /// let snapshot = ID.sync_scope(2, Snapshot::capture);
+    /// assert_eq!(snapshot.get(&ID), Some(2));
+    /// ```
+    #[must_use]
+    pub fn capture() -> Self {
+        Self {
+            cx: Context::current(),
+        }
+    }
+
+    /// Captures the current context without the [non-inherited](crate::Local::not_inherited)
+    /// locals: what Baton's spawns carry into new tasks and threads.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_context::{Local, Snapshot};
+    /// static ID: Local<u32> = Local::new("id");
+    /// static TX: Local<u32> = Local::new("tx").not_inherited();
+    ///
+    /// let snapshot = ID.sync_scope(1, || TX.sync_scope(2, Snapshot::for_spawn));
+    /// assert_eq!(snapshot.get(&ID), Some(1));
+    /// assert_eq!(snapshot.get(&TX), None);
+    /// ```
+    #[must_use]
+    pub fn for_spawn() -> Self {
+        let cx =
+            Context::map_current(|cx| Locals::strip_for_spawn(cx).unwrap_or_else(|| cx.clone()));
+        Self { cx }
+    }
+
+    /// The value `local` has in this snapshot (or its default).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_context::{Local, Snapshot};
+    /// static ID: Local<u32> = Local::new("id");
+    /// assert_eq!(Snapshot::capture().get(&ID), None);
+    /// ```
+    #[must_use]
+    pub fn get<T: Clone + Send + Sync + 'static>(
+        &self,
+        local: &'static crate::Local<T>,
+    ) -> Option<T> {
+        local.get_in(&self.cx)
+    }
+
+    /// The captured [`Context`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use opentelemetry::trace::TraceContextExt;
+    /// let snapshot = baton_context::Snapshot::capture();
+    /// assert!(!snapshot.context().has_active_span());
+    /// ```
+    #[must_use]
+    pub fn context(&self) -> &Context {
+        &self.cx
+    }
+
+    /// The captured [`Context`], by value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use opentelemetry::trace::TraceContextExt;
+    /// let cx = baton_context::Snapshot::capture().into_context();
+    /// assert!(!cx.has_active_span());
+    /// ```
+    #[must_use]
+    pub fn into_context(self) -> Context {
+        self.cx
+    }
+
+    /// Runs `future` in this snapshot: the snapshot is attached around each of its polls.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_context::{Local, Snapshot};
+    /// static ID: Local<u32> = Local::new("id");
+    /// let snapshot = ID.sync_scope(3, Snapshot::capture);
+    /// let fut = snapshot.run(async { ID.get() });
+    /// assert_eq!(futures_util::FutureExt::now_or_never(fut), Some(Some(3)));
+    /// ```
+    #[track_caller]
+    pub fn run<F: Future>(self, future: F) -> InContext<F> {
+        InContext::new(future, self.cx, Location::caller())
+    }
+
+    /// Runs `f` in this snapshot and returns its result.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_context::{Local, Snapshot};
+    /// static ID: Local<u32> = Local::new("id");
+    /// let snapshot = ID.sync_scope(4, Snapshot::capture);
+    /// assert_eq!(snapshot.run_sync(|| ID.get()), Some(4));
+    /// ```
+    #[track_caller]
+    pub fn run_sync<R>(&self, f: impl FnOnce() -> R) -> R {
+        run_sync_in(self.cx.clone(), Location::caller(), f)
+    }
+
+    /// Wraps `f` so that, whenever and wherever it is called, it runs in this snapshot.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_context::{Local, Snapshot};
+    /// static ID: Local<u32> = Local::new("id");
+    /// let callback = ID.sync_scope(5, || Snapshot::capture().wrap(|| ID.get()));
+    /// assert_eq!(std::thread::spawn(callback).join().unwrap(), Some(5));
+    /// ```
+    #[track_caller]
+    pub fn wrap<F: FnOnce() -> R, R>(self, f: F) -> impl FnOnce() -> R {
+        let location = Location::caller();
+        move || run_sync_in(self.cx, location, f)
+    }
+
+    /// Attaches this snapshot to the current thread until the guard is dropped.
+    ///
+    /// The imperative form of [`Snapshot::run_sync`], for code that cannot use a closure;
+    /// the same rules as [`Local::set`](crate::Local::set) apply, and
+    /// [strict mode](crate::strict) checks them.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_context::{Local, Snapshot};
+    /// static ID: Local<u32> = Local::new("id");
+    /// let snapshot = ID.sync_scope(6, Snapshot::capture);
+    /// {
+    ///     let _guard = snapshot.attach();
+    ///     assert_eq!(ID.get(), Some(6));
+    /// }
+    /// assert_eq!(ID.get(), None);
+    /// ```
+    ///
+    /// The guard is `!Send`, so dropping it on another thread does not compile:
+    ///
+    /// ```compile_fail
+    /// let guard = baton_context::Snapshot::capture().attach();
+    /// std::thread::spawn(move || drop(guard));
+    /// ```
+    #[track_caller]
+    #[must_use = "the snapshot is detached as soon as the guard is dropped"]
+    pub fn attach(&self) -> SnapshotGuard {
+        SnapshotGuard {
+            _inner: Tracked::attach(self.cx.clone(), Location::caller()),
+        }
+    }
+}
+
+impl From<Context> for Snapshot {
+    fn from(cx: Context) -> Self {
+        Self { cx }
+    }
+}
+
+impl From<Snapshot> for Context {
+    fn from(snapshot: Snapshot) -> Self {
+        snapshot.cx
+    }
+}
+
+/// Keeps a [`Snapshot`] attached until dropped; made by [`Snapshot::attach`].
+///
+/// `!Send` and `!Sync`: it restores the context of the thread that created it.
+///
+/// # Examples
+///
+/// ```
+/// use baton_context::{Local, Snapshot};
+/// static ID: Local<u32> = Local::new("id");
+/// let guard = ID.sync_scope(1, Snapshot::capture).attach();
+/// assert_eq!(ID.get(), Some(1));
+/// drop(guard);
+/// assert_eq!(ID.get(), None);
+/// ```
+#[derive(Debug)]
+pub struct SnapshotGuard {
+    _inner: Tracked,
+}
+
+/// Attaches `cx` around `f`, checking in strict mode that `f` left no guard attached.
+pub(crate) fn run_sync_in<R>(
+    cx: Context,
+    location: &'static Location<'static>,
+    f: impl FnOnce() -> R,
+) -> R {
+    let _guard = cx.attach();
+    if strict::is_enabled() {
+        let depth = strict::depth();
+        let result = f();
+        strict::check_depth(depth, location);
+        result
+    } else {
+        f()
+    }
+}

@@ -1,0 +1,107 @@
+//! Non-inherited locals stay with the work that bound them; inherited ones follow spawns.
+
+use baton_context::{FutureExt, JoinSetExt, Local, Snapshot};
+
+static REQUEST: Local<u32> = Local::new("request");
+static TRANSACTION: Local<u32> = Local::new("transaction").not_inherited();
+static PRIORITY: Local<u8> = Local::new("priority").not_inherited().with_default(|| 1);
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .build()
+        .unwrap()
+}
+
+type Seen = (Option<u32>, Option<u32>, Option<u8>);
+
+fn seen() -> Seen {
+    (REQUEST.get(), TRANSACTION.get(), PRIORITY.get())
+}
+
+fn in_request<R>(f: impl FnOnce() -> R) -> R {
+    REQUEST.sync_scope(1, || {
+        TRANSACTION.sync_scope(2, || PRIORITY.sync_scope(9, f))
+    })
+}
+
+const IN_CHILD: Seen = (Some(1), None, Some(1));
+
+#[test]
+fn the_binding_task_sees_everything() {
+    assert_eq!(in_request(seen), (Some(1), Some(2), Some(9)));
+}
+
+#[test]
+fn spawn_strips_non_inherited_locals() {
+    let rt = runtime();
+    let child = rt.block_on(async { in_request(|| baton_context::spawn(async { seen() })).await });
+    assert_eq!(child.unwrap(), IN_CHILD);
+}
+
+#[test]
+fn spawn_blocking_strips_non_inherited_locals() {
+    let rt = runtime();
+    let child = rt.block_on(async { in_request(|| baton_context::spawn_blocking(seen)).await });
+    assert_eq!(child.unwrap(), IN_CHILD);
+}
+
+#[test]
+fn threads_strip_non_inherited_locals() {
+    let handle = in_request(|| baton_context::thread::spawn(seen));
+    assert_eq!(handle.join().unwrap(), IN_CHILD);
+}
+
+#[test]
+fn join_set_strips_non_inherited_locals() {
+    let rt = runtime();
+    let results = rt.block_on(async {
+        let mut set = tokio::task::JoinSet::new();
+        in_request(|| {
+            set.spawn_in_current_context(async { seen() });
+            set.spawn_blocking_in_current_context(seen);
+        });
+        set.join_all().await
+    });
+    assert_eq!(results, [IN_CHILD, IN_CHILD]);
+}
+
+#[test]
+fn a_child_can_bind_its_own_non_inherited_value() {
+    let handle = in_request(|| baton_context::thread::spawn(|| TRANSACTION.sync_scope(5, seen)));
+    assert_eq!(handle.join().unwrap(), (Some(1), Some(5), Some(1)));
+}
+
+#[test]
+fn shadowed_non_inherited_values_are_all_stripped() {
+    let handle = in_request(|| TRANSACTION.sync_scope(3, || baton_context::thread::spawn(seen)));
+    assert_eq!(handle.join().unwrap(), IN_CHILD);
+}
+
+#[test]
+fn snapshots_choose_whether_to_strip() {
+    let (full, for_spawn) = in_request(|| (Snapshot::capture(), Snapshot::for_spawn()));
+    assert_eq!(full.run_sync(seen), (Some(1), Some(2), Some(9)));
+    assert_eq!(for_spawn.run_sync(seen), IN_CHILD);
+}
+
+#[test]
+fn in_current_context_keeps_everything() {
+    // `in_current_context` continues the same unit of work (e.g. a future passed to `join!`),
+    // so it carries non-inherited locals too.
+    let fut = in_request(|| async { seen() }.in_current_context());
+    assert_eq!(
+        futures_util::FutureExt::now_or_never(fut),
+        Some((Some(1), Some(2), Some(9)))
+    );
+}
+
+#[test]
+fn inherited_locals_survive_stripping_in_order() {
+    let handle = REQUEST.sync_scope(1, || {
+        TRANSACTION.sync_scope(2, || {
+            REQUEST.sync_scope(3, || baton_context::thread::spawn(seen))
+        })
+    });
+    assert_eq!(handle.join().unwrap(), (Some(3), None, Some(1)));
+}

@@ -1,0 +1,797 @@
+//! Zipkin B3 propagation: the single `b3` header and the multiple `X-B3-*` headers.
+//!
+//! Follows the [B3 specification](https://github.com/openzipkin/b3-propagation) and the
+//! OpenTelemetry B3 requirements (`specification/context/api-propagators.md`, "B3
+//! Requirements"): inject defaults to the single header, never injects `X-B3-ParentSpanId`,
+//! extract reads both forms (the single header wins), and debug is preserved and implies
+//! sampled.
+//!
+//! Debug and a deferred decision do not fit in [`TraceFlags`](opentelemetry::trace::TraceFlags)
+//! without colliding with the W3C random bit (`0x02`), so they travel in the [`Context`] as a
+//! [`SamplingState`] value, which the B3 and Jaeger propagators both read back on inject.
+
+use std::sync::LazyLock;
+
+use opentelemetry::Context;
+use opentelemetry::propagation::{
+    Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
+};
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+
+use crate::error::{ErrorKind, ParseError};
+use crate::hex;
+
+#[cfg(test)]
+mod tests;
+
+/// The single B3 header, `b3`.
+pub const B3: &str = "b3";
+/// The multi-header trace id, `x-b3-traceid`.
+pub const X_B3_TRACEID: &str = "x-b3-traceid";
+/// The multi-header span id, `x-b3-spanid`.
+pub const X_B3_SPANID: &str = "x-b3-spanid";
+/// The multi-header parent span id, `x-b3-parentspanid` (read, never injected).
+pub const X_B3_PARENTSPANID: &str = "x-b3-parentspanid";
+/// The multi-header sampling decision, `x-b3-sampled`.
+pub const X_B3_SAMPLED: &str = "x-b3-sampled";
+/// The multi-header debug flag, `x-b3-flags`.
+pub const X_B3_FLAGS: &str = "x-b3-flags";
+
+/// Every field B3 injects, single first, so that each encoding's `fields()` is a sub-slice.
+static FIELDS: LazyLock<[String; 5]> =
+    LazyLock::new(|| [B3, X_B3_TRACEID, X_B3_SPANID, X_B3_SAMPLED, X_B3_FLAGS].map(String::from));
+
+/// A sampling decision carried in the [`Context`] beside (or instead of) a span context.
+///
+/// B3 (`b3: d`, `X-B3-Flags: 1`), Jaeger (flag `0x02`, `jaeger-debug-id`) and X-Ray
+/// (`Sampled=?`) carry states that [`TraceFlags`] cannot hold without colliding with the W3C
+/// random bit, so the propagators store this value with
+/// [`Context::with_value`] on extract and read it back on inject. A sampling-only B3 header
+/// (`b3: 0`) yields a context with this value and no span context, so the decision is not lost.
+///
+/// # Examples
+///
+/// ```
+/// use baton_propagation::SamplingState;
+/// use opentelemetry::Context;
+///
+/// let cx = Context::new().with_value(SamplingState::Debug);
+/// assert_eq!(SamplingState::from_context(&cx), Some(SamplingState::Debug));
+/// assert_eq!(SamplingState::from_context(&Context::new()), None);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum SamplingState {
+    /// The sender left the decision to the receiver (B3 header absent, X-Ray `Sampled=?`).
+    Defer,
+    /// Do not record (B3 `0`).
+    Deny,
+    /// Record (B3 `1`).
+    Accept,
+    /// Record and force past any sampler (B3 `d`, Jaeger flag `0x02`); implies [`Accept`](Self::Accept).
+    Debug,
+}
+
+impl SamplingState {
+    /// The state stored in `cx`, if a propagator put one there.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::SamplingState;
+    /// use opentelemetry::Context;
+    ///
+    /// let cx = Context::new().with_value(SamplingState::Deny);
+    /// assert_eq!(SamplingState::from_context(&cx), Some(SamplingState::Deny));
+    /// ```
+    pub fn from_context(cx: &Context) -> Option<SamplingState> {
+        cx.get::<SamplingState>().copied()
+    }
+
+    /// Whether this state means the trace is recorded (accept or debug).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::SamplingState;
+    ///
+    /// assert!(SamplingState::Debug.is_sampled());
+    /// assert!(!SamplingState::Defer.is_sampled());
+    /// ```
+    pub const fn is_sampled(self) -> bool {
+        matches!(self, SamplingState::Accept | SamplingState::Debug)
+    }
+
+    /// The [`TraceFlags`] for a span context extracted with this state: sampled for accept and
+    /// debug, nothing else (debug never lands in a flag bit).
+    fn trace_flags(self) -> TraceFlags {
+        if self.is_sampled() {
+            TraceFlags::SAMPLED
+        } else {
+            TraceFlags::NOT_SAMPLED
+        }
+    }
+}
+
+/// Stores `state` beside a span context that was just extracted, unless the span context's
+/// sampled flag already says it all (accept or deny) and no earlier state needs replacing:
+/// that saves a context entry, two allocations, on the common path.
+pub(crate) fn with_sampling_state(cx: Context, state: SamplingState) -> Context {
+    let implied = matches!(state, SamplingState::Accept | SamplingState::Deny);
+    if implied && cx.get::<SamplingState>().is_none() {
+        cx
+    } else {
+        cx.with_value(state)
+    }
+}
+
+/// The decision to send for a span context, given the state stored in the context.
+///
+/// Debug is always re-emitted (OTel: "MUST preserve a debug trace flag ... and propagate it");
+/// a deferred decision is re-emitted only while no sampler has accepted the trace since.
+pub(crate) fn outbound_state(sc: &SpanContext, stored: Option<SamplingState>) -> SamplingState {
+    match stored {
+        Some(SamplingState::Debug) => SamplingState::Debug,
+        Some(SamplingState::Defer) if !sc.is_sampled() => SamplingState::Defer,
+        _ if sc.is_sampled() => SamplingState::Accept,
+        _ => SamplingState::Deny,
+    }
+}
+
+const HEADER: &str = "b3";
+
+/// A parsed B3 value: trace and span ids (absent when only a sampling decision is sent), the
+/// sampling state and the optional parent span id.
+///
+/// [`B3Single::parse`] reads the single `b3` header; [`B3Single::from_multiple_headers`] reads
+/// the `X-B3-*` headers into the same value. Parsing borrows the input and allocates nothing.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), baton_propagation::ParseError> {
+/// use baton_propagation::{B3Single, SamplingState};
+///
+/// let b3 = B3Single::parse("80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1-05e3ac9a4f6e3b90")?;
+/// assert_eq!(b3.sampling(), SamplingState::Accept);
+/// assert_eq!(b3.span_id().unwrap().to_string(), "e457b5a2e4d86bd1");
+///
+/// let deny = B3Single::parse("0")?;
+/// assert!(deny.trace_id().is_none());
+/// assert_eq!(deny.sampling(), SamplingState::Deny);
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+///
+/// [`ParseError`] when the value is empty, longer than [`B3Single::LENGTH`], an id is not 16
+/// (or for the trace id 32) lowercase hex digits or is all zeros, or the sampling state is not
+/// `0`, `1` or `d`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct B3Single {
+    ids: Option<(u128, u64)>,
+    sampling: SamplingState,
+    parent_span_id: Option<u64>,
+}
+
+impl B3Single {
+    /// The longest valid `b3` value: 32-digit trace id, span id, state and parent span id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(baton_propagation::B3Single::LENGTH, 68);
+    /// ```
+    pub const LENGTH: usize = 32 + 1 + 16 + 1 + 1 + 1 + 16;
+
+    /// A value with ids and a sampling state, and no parent span id (OpenTelemetry never
+    /// propagates one). `None` when an id is invalid (all zeros).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::{B3Single, SamplingState};
+    /// use opentelemetry::trace::{SpanId, TraceId};
+    ///
+    /// let b3 = B3Single::new(TraceId::from(1), SpanId::from(2), SamplingState::Debug).unwrap();
+    /// let mut buf = [0u8; B3Single::LENGTH];
+    /// assert_eq!(b3.encode(&mut buf), "00000000000000000000000000000001-0000000000000002-d");
+    /// assert!(B3Single::new(TraceId::INVALID, SpanId::from(2), SamplingState::Accept).is_none());
+    /// ```
+    pub fn new(trace_id: TraceId, span_id: SpanId, sampling: SamplingState) -> Option<Self> {
+        let (t, s) = (
+            u128::from_be_bytes(trace_id.to_bytes()),
+            u64::from_be_bytes(span_id.to_bytes()),
+        );
+        (t != 0 && s != 0).then_some(B3Single {
+            ids: Some((t, s)),
+            sampling,
+            parent_span_id: None,
+        })
+    }
+
+    /// A sampling-only value such as `b3: 0`. `None` for [`SamplingState::Defer`], which has no
+    /// encoding without ids.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::{B3Single, SamplingState};
+    ///
+    /// let b3 = B3Single::sampling_only(SamplingState::Deny).unwrap();
+    /// let mut buf = [0u8; B3Single::LENGTH];
+    /// assert_eq!(b3.encode(&mut buf), "0");
+    /// assert!(B3Single::sampling_only(SamplingState::Defer).is_none());
+    /// ```
+    pub fn sampling_only(sampling: SamplingState) -> Option<Self> {
+        (sampling != SamplingState::Defer).then_some(B3Single {
+            ids: None,
+            sampling,
+            parent_span_id: None,
+        })
+    }
+
+    /// Parses a single `b3` header value: `{TraceId}-{SpanId}[-{SamplingState}[-{ParentSpanId}]]`
+    /// or a lone `{SamplingState}`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::{B3Single, ErrorKind, SamplingState};
+    ///
+    /// // A 64-bit trace id is left-padded to 128 bits.
+    /// let b3 = B3Single::parse("64fe8b2a57d3eff7-e457b5a2e4d86bd1").unwrap();
+    /// assert_eq!(b3.trace_id().unwrap().to_string(), "000000000000000064fe8b2a57d3eff7");
+    /// assert_eq!(b3.sampling(), SamplingState::Defer);
+    /// assert_eq!(B3Single::parse("true").unwrap_err().kind(), ErrorKind::Malformed);
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// See [`B3Single`].
+    pub fn parse(value: &str) -> Result<Self, ParseError> {
+        let v = value.as_bytes();
+        if v.is_empty() {
+            return Err(ParseError::new(
+                ErrorKind::Empty,
+                HEADER,
+                "value",
+                "a trace id or a sampling state",
+            ));
+        }
+        if v.len() > Self::LENGTH {
+            return Err(ParseError::new(
+                ErrorKind::TooLong,
+                HEADER,
+                "value",
+                "at most 68 bytes",
+            ));
+        }
+        if v.len() == 1 {
+            let sampling = parse_state(v[0])?;
+            return Ok(B3Single {
+                ids: None,
+                sampling,
+                parent_span_id: None,
+            });
+        }
+        let Some(dash) = v.iter().position(|&b| b == b'-') else {
+            return Err(ParseError::new(
+                ErrorKind::Malformed,
+                HEADER,
+                "value",
+                "{trace id}-{span id}",
+            ));
+        };
+        let trace_id = parse_trace_id(&v[..dash], HEADER)?;
+        let rest = &v[dash + 1..];
+        if rest.len() < 16 {
+            return Err(ParseError::new(
+                ErrorKind::Malformed,
+                HEADER,
+                "span id",
+                "16 lowercase hex digits",
+            ));
+        }
+        let span_id = parse_span_id(&rest[..16], HEADER, "span id")?;
+        let rest = &rest[16..];
+        let (sampling, rest) = match rest {
+            [] => (SamplingState::Defer, rest),
+            [b'-', s, rest @ ..] => (parse_state(*s)?, rest),
+            _ => {
+                return Err(ParseError::new(
+                    ErrorKind::Malformed,
+                    HEADER,
+                    "span id",
+                    "16 lowercase hex digits",
+                ));
+            }
+        };
+        let parent_span_id = match rest {
+            [] => None,
+            [b'-', parent @ ..] => Some(parse_span_id(parent, HEADER, "parent span id")?),
+            _ => {
+                return Err(ParseError::new(
+                    ErrorKind::Malformed,
+                    HEADER,
+                    "sampling state",
+                    "one of 0, 1, d",
+                ));
+            }
+        };
+        Ok(B3Single {
+            ids: Some((trace_id, span_id)),
+            sampling,
+            parent_span_id,
+        })
+    }
+
+    /// Reads the multiple-header form from the raw values of `X-B3-TraceId`, `X-B3-SpanId`,
+    /// `X-B3-ParentSpanId`, `X-B3-Sampled` and `X-B3-Flags` (each `None` when absent).
+    ///
+    /// `X-B3-Sampled` accepts `1`/`0` and the legacy `true`/`false` (which the B3 spec says a
+    /// lenient implementation may accept); `X-B3-Flags: 1` is debug and wins over `Sampled`;
+    /// any other `X-B3-Flags` value is ignored, as opentelemetry-go-contrib does.
+    /// Without a trace id, the headers carry only a sampling decision.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::{B3Single, SamplingState};
+    ///
+    /// let b3 = B3Single::from_multiple_headers(
+    ///     Some("463ac35c9f6413ad48485a3953bb6124"),
+    ///     Some("a2fb4a1d1a96d312"),
+    ///     Some("0020000000000001"),
+    ///     Some("true"),
+    ///     None,
+    /// )
+    /// .unwrap();
+    /// assert_eq!(b3.sampling(), SamplingState::Accept);
+    /// assert!(b3.parent_span_id().is_some());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`ParseError`] when an id or `X-B3-Sampled` is malformed, a span id comes without a trace
+    /// id (or the reverse), a parent span id comes without both, or nothing at all is present.
+    pub fn from_multiple_headers(
+        trace_id: Option<&str>,
+        span_id: Option<&str>,
+        parent_span_id: Option<&str>,
+        sampled: Option<&str>,
+        flags: Option<&str>,
+    ) -> Result<Self, ParseError> {
+        // "The only accepted value for Flags is 1" (opentelemetry-go-contrib b3); B3 says no
+        // implementation treats X-B3-Flags as a bit field, so other values are ignored.
+        let debug = flags == Some("1");
+        let sampling = match sampled {
+            None => SamplingState::Defer,
+            Some("1" | "true") => SamplingState::Accept,
+            Some("0" | "false") => SamplingState::Deny,
+            Some(_) => {
+                return Err(ParseError::new(
+                    ErrorKind::Malformed,
+                    X_B3_SAMPLED,
+                    "value",
+                    "1 or 0",
+                ));
+            }
+        };
+        let sampling = if debug {
+            SamplingState::Debug
+        } else {
+            sampling
+        };
+        let ids = match (trace_id, span_id) {
+            (Some(t), Some(s)) => Some((
+                parse_trace_id(t.as_bytes(), X_B3_TRACEID)?,
+                parse_span_id(s.as_bytes(), X_B3_SPANID, "value")?,
+            )),
+            (None, None) => None,
+            (None, Some(_)) => {
+                return Err(ParseError::new(
+                    ErrorKind::Malformed,
+                    X_B3_TRACEID,
+                    "value",
+                    "a trace id with the span id",
+                ));
+            }
+            (Some(_), None) => {
+                return Err(ParseError::new(
+                    ErrorKind::Malformed,
+                    X_B3_SPANID,
+                    "value",
+                    "a span id with the trace id",
+                ));
+            }
+        };
+        if ids.is_none() && sampling == SamplingState::Defer {
+            return Err(ParseError::new(
+                ErrorKind::Empty,
+                X_B3_TRACEID,
+                "value",
+                "ids or a sampling decision",
+            ));
+        }
+        let parent_span_id = match (parent_span_id, ids) {
+            (Some(p), Some(_)) => Some(parse_span_id(p.as_bytes(), X_B3_PARENTSPANID, "value")?),
+            // B3: the parent "must be absent on the root span"; without ids it has no place.
+            (Some(_), None) => {
+                return Err(ParseError::new(
+                    ErrorKind::Malformed,
+                    X_B3_PARENTSPANID,
+                    "value",
+                    "a trace id and span id with the parent span id",
+                ));
+            }
+            (None, _) => None,
+        };
+        Ok(B3Single {
+            ids,
+            sampling,
+            parent_span_id,
+        })
+    }
+
+    /// The trace id, `None` for a sampling-only value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::B3Single;
+    ///
+    /// assert!(B3Single::parse("d").unwrap().trace_id().is_none());
+    /// ```
+    pub fn trace_id(&self) -> Option<TraceId> {
+        self.ids.map(|(t, _)| TraceId::from(t))
+    }
+
+    /// The span id, `None` for a sampling-only value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::B3Single;
+    ///
+    /// let b3 = B3Single::parse("80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1").unwrap();
+    /// assert_eq!(b3.span_id().unwrap().to_string(), "e457b5a2e4d86bd1");
+    /// ```
+    pub fn span_id(&self) -> Option<SpanId> {
+        self.ids.map(|(_, s)| SpanId::from(s))
+    }
+
+    /// The parent span id when one was sent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::B3Single;
+    ///
+    /// let b3 = B3Single::parse("80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1-05e3ac9a4f6e3b90").unwrap();
+    /// assert_eq!(b3.parent_span_id().unwrap().to_string(), "05e3ac9a4f6e3b90");
+    /// ```
+    pub fn parent_span_id(&self) -> Option<SpanId> {
+        self.parent_span_id.map(SpanId::from)
+    }
+
+    /// The sampling state ([`SamplingState::Defer`] when absent).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::{B3Single, SamplingState};
+    ///
+    /// assert_eq!(B3Single::parse("1").unwrap().sampling(), SamplingState::Accept);
+    /// ```
+    pub fn sampling(&self) -> SamplingState {
+        self.sampling
+    }
+
+    /// The remote span context this value describes; debug sets the sampled flag and nothing
+    /// else. `None` for a sampling-only value.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::B3Single;
+    ///
+    /// let sc = B3Single::parse("80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-d").unwrap().span_context().unwrap();
+    /// assert!(sc.is_sampled() && sc.is_remote());
+    /// assert_eq!(sc.trace_flags().to_u8(), 0x01);
+    /// ```
+    pub fn span_context(&self) -> Option<SpanContext> {
+        self.ids.map(|(t, s)| {
+            SpanContext::new(
+                TraceId::from(t),
+                SpanId::from(s),
+                self.sampling.trace_flags(),
+                true,
+                TraceState::NONE,
+            )
+        })
+    }
+
+    /// Writes the single-header form into `buf` and returns it; the trace id is always written
+    /// as 32 digits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::B3Single;
+    ///
+    /// let b3 = B3Single::parse("64fe8b2a57d3eff7-e457b5a2e4d86bd1-0").unwrap();
+    /// let mut buf = [0u8; B3Single::LENGTH];
+    /// assert_eq!(b3.encode(&mut buf), "000000000000000064fe8b2a57d3eff7-e457b5a2e4d86bd1-0");
+    /// ```
+    pub fn encode<'b>(&self, buf: &'b mut [u8; Self::LENGTH]) -> &'b str {
+        let mut n = 0;
+        let mut push = |bytes: &[u8]| {
+            buf[n..n + bytes.len()].copy_from_slice(bytes);
+            n += bytes.len();
+        };
+        match self.ids {
+            None => push(state_byte(self.sampling).as_slice()),
+            Some((t, s)) => {
+                push(&hex::encode::<32>(t));
+                push(b"-");
+                push(&hex::encode::<16>(u128::from(s)));
+                if self.sampling != SamplingState::Defer || self.parent_span_id.is_some() {
+                    push(b"-");
+                    push(state_byte(self.sampling).as_slice());
+                }
+                if let Some(p) = self.parent_span_id {
+                    push(b"-");
+                    push(&hex::encode::<16>(u128::from(p)));
+                }
+            }
+        }
+        hex::as_str(&buf[..n])
+    }
+}
+
+impl std::str::FromStr for B3Single {
+    type Err = ParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        B3Single::parse(s)
+    }
+}
+
+/// The single-header byte of a state; a deferred state written with a parent id has no valid
+/// encoding, so it never gets here from a parsed value.
+fn state_byte(state: SamplingState) -> Option<u8> {
+    match state {
+        SamplingState::Defer => None,
+        SamplingState::Deny => Some(b'0'),
+        SamplingState::Accept => Some(b'1'),
+        SamplingState::Debug => Some(b'd'),
+    }
+}
+
+fn parse_state(b: u8) -> Result<SamplingState, ParseError> {
+    match b {
+        b'0' => Ok(SamplingState::Deny),
+        b'1' => Ok(SamplingState::Accept),
+        b'd' => Ok(SamplingState::Debug),
+        _ => Err(ParseError::new(
+            ErrorKind::Malformed,
+            HEADER,
+            "sampling state",
+            "one of 0, 1, d",
+        )),
+    }
+}
+
+fn parse_trace_id(digits: &[u8], header: &'static str) -> Result<u128, ParseError> {
+    if digits.len() != 16 && digits.len() != 32 {
+        return Err(ParseError::new(
+            ErrorKind::Malformed,
+            header,
+            "trace id",
+            "16 or 32 lowercase hex digits",
+        ));
+    }
+    match hex::decode_lower(digits) {
+        None => Err(ParseError::new(
+            ErrorKind::Malformed,
+            header,
+            "trace id",
+            "16 or 32 lowercase hex digits",
+        )),
+        Some(0) => Err(ParseError::new(
+            ErrorKind::InvalidId,
+            header,
+            "trace id",
+            "not all zeros",
+        )),
+        Some(t) => Ok(t),
+    }
+}
+
+fn parse_span_id(
+    digits: &[u8],
+    header: &'static str,
+    part: &'static str,
+) -> Result<u64, ParseError> {
+    if digits.len() != 16 {
+        return Err(ParseError::new(
+            ErrorKind::Malformed,
+            header,
+            part,
+            "16 lowercase hex digits",
+        ));
+    }
+    match hex::decode_lower(digits) {
+        None => Err(ParseError::new(
+            ErrorKind::Malformed,
+            header,
+            part,
+            "16 lowercase hex digits",
+        )),
+        Some(0) => Err(ParseError::new(
+            ErrorKind::InvalidId,
+            header,
+            part,
+            "not all zeros",
+        )),
+        Some(s) => Ok(s as u64),
+    }
+}
+
+/// Which B3 form [`B3Propagator`] injects; extraction always reads both.
+///
+/// # Examples
+///
+/// ```
+/// use baton_propagation::B3Encoding;
+///
+/// assert_eq!(B3Encoding::default(), B3Encoding::SingleHeader);
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub enum B3Encoding {
+    /// `b3: {TraceId}-{SpanId}-{SamplingState}`, the OpenTelemetry default.
+    #[default]
+    SingleHeader,
+    /// `X-B3-TraceId`, `X-B3-SpanId`, `X-B3-Sampled` / `X-B3-Flags`.
+    MultipleHeader,
+    /// Both forms at once, for receivers that read only one of them.
+    SingleAndMultiHeader,
+}
+
+/// The Zipkin B3 propagator.
+///
+/// Extract reads the single `b3` header first and falls back to the `X-B3-*` headers when
+/// it is absent or malformed (as opentelemetry-go and -java do); a sampling-only value yields
+/// a context holding just a [`SamplingState`]. Inject writes the configured [`B3Encoding`],
+/// re-emits debug (`d`, `X-B3-Flags: 1`) and a deferred decision from the stored
+/// [`SamplingState`], and never writes the parent span id.
+///
+/// # Examples
+///
+/// ```
+/// use std::collections::HashMap;
+/// use baton_propagation::{B3Encoding, B3Propagator};
+/// use opentelemetry::propagation::TextMapPropagator;
+/// use opentelemetry::trace::TraceContextExt;
+///
+/// let propagator = B3Propagator::default();
+/// let mut headers = HashMap::new();
+/// headers.insert("b3".to_string(), "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1".to_string());
+/// let cx = propagator.extract(&headers);
+/// assert!(cx.span().span_context().is_sampled());
+///
+/// let multi = B3Propagator::with_encoding(B3Encoding::MultipleHeader);
+/// let mut out = HashMap::new();
+/// multi.inject_context(&cx, &mut out);
+/// assert_eq!(out["x-b3-spanid"], "e457b5a2e4d86bd1");
+/// assert_eq!(out["x-b3-sampled"], "1");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct B3Propagator {
+    encoding: B3Encoding,
+}
+
+impl B3Propagator {
+    /// A propagator injecting `encoding`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::{B3Encoding, B3Propagator};
+    /// use opentelemetry::propagation::TextMapPropagator;
+    ///
+    /// let p = B3Propagator::with_encoding(B3Encoding::SingleAndMultiHeader);
+    /// assert_eq!(p.fields().count(), 5);
+    /// ```
+    pub const fn with_encoding(encoding: B3Encoding) -> Self {
+        B3Propagator { encoding }
+    }
+
+    /// The encoding this propagator injects.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::{B3Encoding, B3Propagator};
+    ///
+    /// assert_eq!(B3Propagator::default().encoding(), B3Encoding::SingleHeader);
+    /// ```
+    pub const fn encoding(&self) -> B3Encoding {
+        self.encoding
+    }
+
+    fn extract_value(extractor: &dyn Extractor) -> Option<B3Single> {
+        if let Some(Ok(b3)) = extractor.get(B3).map(B3Single::parse) {
+            return Some(b3);
+        }
+        let (t, s, sampled, flags) = (
+            extractor.get(X_B3_TRACEID),
+            extractor.get(X_B3_SPANID),
+            extractor.get(X_B3_SAMPLED),
+            extractor.get(X_B3_FLAGS),
+        );
+        if t.is_none() && s.is_none() && sampled.is_none() && flags.is_none() {
+            return None;
+        }
+        B3Single::from_multiple_headers(t, s, extractor.get(X_B3_PARENTSPANID), sampled, flags).ok()
+    }
+}
+
+impl TextMapPropagator for B3Propagator {
+    fn inject_context(&self, cx: &Context, injector: &mut dyn Injector) {
+        let sc = cx.span().span_context().clone();
+        let stored = SamplingState::from_context(cx);
+        let value = if sc.is_valid() {
+            B3Single::new(sc.trace_id(), sc.span_id(), outbound_state(&sc, stored))
+        } else {
+            stored.and_then(B3Single::sampling_only)
+        };
+        let Some(value) = value else { return };
+        if matches!(
+            self.encoding,
+            B3Encoding::SingleHeader | B3Encoding::SingleAndMultiHeader
+        ) {
+            let mut buf = [0u8; B3Single::LENGTH];
+            injector.set(B3, value.encode(&mut buf).to_owned());
+        }
+        if matches!(
+            self.encoding,
+            B3Encoding::MultipleHeader | B3Encoding::SingleAndMultiHeader
+        ) {
+            if let Some((t, s)) = value.ids {
+                injector.set(X_B3_TRACEID, hex::as_str(&hex::encode::<32>(t)).to_owned());
+                injector.set(
+                    X_B3_SPANID,
+                    hex::as_str(&hex::encode::<16>(u128::from(s))).to_owned(),
+                );
+            }
+            // Debug implies accept, so the B3 spec says not to send X-B3-Sampled with it.
+            match value.sampling {
+                SamplingState::Debug => injector.set(X_B3_FLAGS, "1".to_owned()),
+                SamplingState::Accept => injector.set(X_B3_SAMPLED, "1".to_owned()),
+                SamplingState::Deny => injector.set(X_B3_SAMPLED, "0".to_owned()),
+                SamplingState::Defer => {}
+            }
+        }
+    }
+
+    fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
+        let Some(b3) = Self::extract_value(extractor) else {
+            return cx.clone();
+        };
+        match b3.span_context() {
+            Some(sc) => with_sampling_state(cx.with_remote_span_context(sc), b3.sampling),
+            // Without ids, the decision is all there is: always keep it.
+            None => cx.with_value(b3.sampling),
+        }
+    }
+
+    fn fields(&self) -> FieldIter<'_> {
+        let fields: &'static [String] = &FIELDS[..];
+        FieldIter::new(match self.encoding {
+            B3Encoding::SingleHeader => &fields[..1],
+            B3Encoding::MultipleHeader => &fields[1..],
+            B3Encoding::SingleAndMultiHeader => fields,
+        })
+    }
+}

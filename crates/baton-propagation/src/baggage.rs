@@ -1,0 +1,528 @@
+//! W3C Baggage: the `baggage` header, member order kept, values percent-decoded and encoded.
+
+use opentelemetry::baggage::{Baggage, BaggageExt, BaggageMetadata};
+use opentelemetry::propagation::{
+    Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
+};
+use opentelemetry::{Context, Key, StringValue};
+
+use crate::trace_context::trim_ows;
+
+/// The `baggage` header name.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(baton_propagation::BAGGAGE, "baggage");
+/// ```
+pub const BAGGAGE: &str = "baggage";
+
+/// The most list members kept on extract and written on inject: the W3C minimum every
+/// platform must propagate, and opentelemetry's own `Baggage` limit.
+pub(crate) const MAX_MEMBERS: usize = 64;
+
+/// The most bytes of `baggage-string` read on extract and written on inject: the W3C minimum
+/// every platform must propagate, and opentelemetry's own `Baggage` limit.
+pub(crate) const MAX_BYTES: usize = 8192;
+
+const TOKEN: u8 = 1;
+const OCTET: u8 = 2;
+const HEX: u8 = 4;
+
+/// Byte classes: RFC 9110 `tchar` (keys) and W3C `baggage-octet` (values).
+static CLASS: [u8; 256] = {
+    let mut t = [0u8; 256];
+    let mut b = 0x21;
+    while b <= 0x7e {
+        // baggage-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E
+        if b != 0x22 && b != 0x2c && b != 0x3b && b != 0x5c {
+            t[b] |= OCTET;
+        }
+        // tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" /
+        //         "`" / "|" / "~" / DIGIT / ALPHA
+        let c = b as u8;
+        if c.is_ascii_alphanumeric()
+            || matches!(
+                c,
+                b'!' | b'#'
+                    | b'$'
+                    | b'%'
+                    | b'&'
+                    | b'\''
+                    | b'*'
+                    | b'+'
+                    | b'-'
+                    | b'.'
+                    | b'^'
+                    | b'_'
+                    | b'`'
+                    | b'|'
+                    | b'~'
+            )
+        {
+            t[b] |= TOKEN;
+        }
+        if c.is_ascii_hexdigit() {
+            t[b] |= HEX;
+        }
+        b += 1;
+    }
+    t
+};
+
+#[inline]
+fn all(bytes: &[u8], class: u8) -> bool {
+    bytes.iter().all(|&b| CLASS[b as usize] & class != 0)
+}
+
+fn is_token(bytes: &[u8]) -> bool {
+    !bytes.is_empty() && all(bytes, TOKEN)
+}
+
+/// `value = *baggage-octet`, with every `%` starting a two-digit escape (RFC 3986 §2.1).
+fn is_value(bytes: &[u8]) -> bool {
+    if !all(bytes, OCTET) {
+        return false;
+    }
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let ok = bytes
+                .get(i + 1..i + 3)
+                .is_some_and(|h| CLASS[h[0] as usize] & CLASS[h[1] as usize] & HEX != 0);
+            if !ok {
+                return false;
+            }
+            i += 3;
+        } else {
+            i += 1;
+        }
+    }
+    true
+}
+
+/// `property = key OWS "=" OWS value / key OWS`, each one separated by `OWS ";" OWS`.
+fn is_property_list(props: &str) -> bool {
+    props.split(';').all(|p| {
+        let p = trim_ows(p.as_bytes());
+        match p.iter().position(|&b| b == b'=') {
+            Some(eq) => is_token(trim_ows(&p[..eq])) && all(trim_ows(&p[eq + 1..]), OCTET),
+            None => is_token(p),
+        }
+    })
+}
+
+/// One list member, borrowed from the header: `key OWS "=" OWS value *( OWS ";" OWS property )`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Member<'a> {
+    pub(crate) key: &'a str,
+    /// Still percent-encoded.
+    pub(crate) value: &'a str,
+    /// Everything after the first `;`, or `""`.
+    pub(crate) properties: &'a str,
+}
+
+/// Parses one list member (already split on `,`); `None` when it does not follow the grammar.
+pub(crate) fn parse_member(member: &str) -> Option<Member<'_>> {
+    let (head, properties) = match member.find(';') {
+        Some(i) => {
+            let properties = trim_str(&member[i + 1..]);
+            if !is_property_list(properties) {
+                return None;
+            }
+            (&member[..i], properties)
+        }
+        None => (member, ""),
+    };
+    let eq = head.find('=')?;
+    let key = trim_str(&head[..eq]);
+    let value = trim_str(&head[eq + 1..]);
+    if !is_token(key.as_bytes()) || !is_value(value.as_bytes()) {
+        return None;
+    }
+    Some(Member {
+        key,
+        value,
+        properties,
+    })
+}
+
+fn trim_str(s: &str) -> &str {
+    s.trim_matches([' ', '\t'])
+}
+
+/// Percent-decodes a valid value; bytes that are not UTF-8 become U+FFFD, as the spec asks.
+pub(crate) fn decode(value: &str) -> String {
+    if !value.contains('%') {
+        return value.to_owned();
+    }
+    let bytes = value.as_bytes();
+    // Exactly sized: a valid value has two digits after every `%`.
+    let escapes = bytes.iter().filter(|&&b| b == b'%').count();
+    let mut out = Vec::with_capacity(bytes.len().saturating_sub(2 * escapes));
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hi = hex_digit(bytes[i + 1]);
+            let lo = hex_digit(bytes[i + 2]);
+            out.push(hi << 4 | lo);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    match String::from_utf8(out) {
+        Ok(s) => s,
+        Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
+    }
+}
+
+fn hex_digit(b: u8) -> u8 {
+    match b {
+        b'0'..=b'9' => b - b'0',
+        b'a'..=b'f' => b - b'a' + 10,
+        b'A'..=b'F' => b - b'A' + 10,
+        _ => 0,
+    }
+}
+
+/// Whether a byte of a value is written as is (a `baggage-octet` other than `%`).
+#[inline]
+fn is_plain(b: u8) -> bool {
+    b != b'%' && CLASS[b as usize] & OCTET != 0
+}
+
+/// The length of `value` once percent-encoded.
+pub(crate) fn encoded_len(value: &str) -> usize {
+    value.bytes().map(|b| if is_plain(b) { 1 } else { 3 }).sum()
+}
+
+/// Percent-encodes `value` onto `out`: every byte outside `baggage-octet` (controls, space,
+/// `"`, `,`, `;`, `\`, non-ASCII) and `%` itself, so that decoding gives back `value` exactly.
+pub(crate) fn encode_into(value: &str, out: &mut String) {
+    const DIGITS: &[u8; 16] = b"0123456789ABCDEF";
+    for b in value.bytes() {
+        if is_plain(b) {
+            out.push(b as char);
+        } else {
+            out.push('%');
+            out.push(DIGITS[(b >> 4) as usize] as char);
+            out.push(DIGITS[(b & 0xf) as usize] as char);
+        }
+    }
+}
+
+/// The keys in the order the members arrived in, joined with `,` (a key is a token, which
+/// cannot hold one), kept beside the (unordered) `Baggage` so that inject writes the members
+/// back in that order. One string is the cheapest form: it costs one allocation.
+#[derive(Debug)]
+struct MemberOrder(Box<str>);
+
+/// Propagates baggage in the W3C Baggage format (`baggage` header).
+///
+/// Extract reads every `baggage` header line, combined in order. A member whose key is not a
+/// token, whose value has a byte outside `baggage-octet` or a broken `%` escape, or whose
+/// properties do not follow the grammar is dropped alone; the others are kept. Values are
+/// percent-decoded (bytes that are not UTF-8 become U+FFFD); properties are kept verbatim as
+/// the member's [`BaggageMetadata`]. When a key repeats, the last value wins, in the place of
+/// the first.
+///
+/// Limits: the spec requires at least 64 members and 8192 bytes to be propagated, and
+/// opentelemetry's `Baggage` holds at most that, so those are the limits on both sides. On
+/// extract, members that end past byte 8192 of the combined header are dropped (without being
+/// read) and reading stops at 64 members; on inject, a member that would take the header past
+/// 8192 bytes or 64 members is skipped and later, smaller ones still go.
+///
+/// Inject writes members in the order they were extracted (then any added since), values
+/// percent-encoded so that the round trip is lossless, and no header when the baggage is
+/// empty. A key that is not a token cannot be written and is skipped; so are properties that
+/// do not follow the grammar.
+///
+/// # Examples
+///
+/// ```
+/// use baton_propagation::{BaggagePropagator, HeaderExtractor, HeaderInjector};
+/// use opentelemetry::baggage::BaggageExt;
+/// use opentelemetry::propagation::TextMapPropagator;
+/// use opentelemetry::Context;
+///
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("baggage", "userId=alice,serverNode=DF%2028;region=eu,isProduction=false".parse().unwrap());
+///
+/// let propagator = BaggagePropagator::default();
+/// let cx = propagator.extract_with_context(&Context::new(), &HeaderExtractor(&headers));
+/// assert_eq!(cx.baggage().get("serverNode").map(|v| v.as_str()), Some("DF 28"));
+/// let (_, metadata) = cx.baggage().get_with_metadata("serverNode").unwrap();
+/// assert_eq!(metadata.as_str(), "region=eu");
+///
+/// let mut out = http::HeaderMap::new();
+/// propagator.inject_context(&cx, &mut HeaderInjector(&mut out));
+/// assert_eq!(out["baggage"], "userId=alice,serverNode=DF%2028;region=eu,isProduction=false");
+/// ```
+#[derive(Debug)]
+pub struct BaggagePropagator {
+    fields: [String; 1],
+}
+
+impl Default for BaggagePropagator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl BaggagePropagator {
+    /// A new propagator (the same as [`Default::default`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::BaggagePropagator;
+    /// use opentelemetry::propagation::TextMapPropagator;
+    ///
+    /// assert_eq!(BaggagePropagator::new().fields().collect::<Vec<_>>(), ["baggage"]);
+    /// ```
+    pub fn new() -> Self {
+        Self {
+            fields: [BAGGAGE.to_owned()],
+        }
+    }
+}
+
+/// Calls `f` with every member of the combined header lines that ends within the first
+/// [`MAX_BYTES`] bytes, in order, until `f` returns `false`.
+pub(crate) fn for_each_member<'a>(lines: &[&'a str], mut f: impl FnMut(&'a str) -> bool) {
+    let mut offset = 0usize;
+    for line in lines {
+        for member in line.split(',') {
+            let end = offset + member.len();
+            if end > MAX_BYTES {
+                return;
+            }
+            offset = end + 1;
+            if !f(member) {
+                return;
+            }
+        }
+    }
+}
+
+fn extract_baggage(extractor: &dyn Extractor) -> Option<(Baggage, Option<MemberOrder>)> {
+    extractor.get(BAGGAGE)?;
+    let lines = extractor.get_all(BAGGAGE)?;
+    // A first pass, which allocates nothing, sizes the order; one member needs none.
+    let (mut valid, mut order_len) = (0usize, 0usize);
+    for_each_member(&lines, |raw| {
+        if let Some(member) = parse_member(trim_str(raw)) {
+            valid += 1;
+            order_len += member.key.len() + 1;
+        }
+        valid < MAX_MEMBERS
+    });
+    if valid == 0 {
+        return None;
+    }
+    let mut order = String::with_capacity(if valid > 1 { order_len - 1 } else { 0 });
+    let mut baggage = Baggage::new();
+    for_each_member(&lines, |raw| {
+        let Some(member) = parse_member(trim_str(raw)) else {
+            return true;
+        };
+        let known = baggage.get(member.key).is_some();
+        if !known && baggage.len() == MAX_MEMBERS {
+            return false;
+        }
+        let metadata = if member.properties.is_empty() {
+            BaggageMetadata::default()
+        } else {
+            BaggageMetadata::from(member.properties)
+        };
+        let value = StringValue::from(decode(member.value));
+        if !known && valid > 1 {
+            if !order.is_empty() {
+                order.push(',');
+            }
+            order.push_str(member.key);
+        }
+        baggage.insert_with_metadata(Key::from(member.key.to_owned()), value, metadata);
+        true
+    });
+    if baggage.is_empty() {
+        return None;
+    }
+    let order = (baggage.len() > 1).then(|| MemberOrder(order.into_boxed_str()));
+    Some((baggage, order))
+}
+
+impl TextMapPropagator for BaggagePropagator {
+    fn inject_context(&self, cx: &Context, injector: &mut dyn Injector) {
+        let baggage = cx.baggage();
+        if baggage.is_empty() {
+            return;
+        }
+        let order = cx.get::<MemberOrder>().map_or("", |o| &o.0);
+        let header = write_header(baggage, order);
+        if !header.is_empty() {
+            injector.set(BAGGAGE, header);
+        }
+    }
+
+    fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
+        match extract_baggage(extractor) {
+            Some((baggage, None)) => cx.with_baggage(baggage),
+            Some((baggage, Some(order))) => cx.with_baggage(baggage).with_value(order),
+            None => cx.clone(),
+        }
+    }
+
+    fn fields(&self) -> FieldIter<'_> {
+        FieldIter::new(&self.fields)
+    }
+}
+
+/// The members of `baggage`, those named in `order` first and in that order, then the rest.
+fn ordered<'a>(
+    baggage: &'a Baggage,
+    order: &'a str,
+) -> impl Iterator<Item = (&'a str, &'a StringValue, &'a BaggageMetadata)> + 'a {
+    let in_order = |key: &str| !order.is_empty() && order.split(',').any(|k| k == key);
+    let known = order
+        .split(',')
+        .filter(|key| !key.is_empty())
+        .filter_map(|key| baggage.get_with_metadata(key).map(|(v, m)| (key, v, m)));
+    let rest = baggage
+        .iter()
+        .filter(move |(key, _)| !in_order(key.as_str()))
+        .map(|(key, (v, m))| (key.as_str(), v, m));
+    known.chain(rest)
+}
+
+/// Writes the header: an exactly-sized `String`, members that do not fit the limits skipped.
+fn write_header(baggage: &Baggage, order: &str) -> String {
+    let plan = |mut emit: Option<&mut String>| -> usize {
+        let (mut len, mut count) = (0usize, 0usize);
+        for (key, value, metadata) in ordered(baggage, order) {
+            if count == MAX_MEMBERS {
+                break;
+            }
+            if !is_token(key.as_bytes()) {
+                continue;
+            }
+            let meta = metadata.as_str();
+            let meta = if !meta.is_empty() && is_property_list(meta) {
+                meta
+            } else {
+                ""
+            };
+            let member_len = key.len()
+                + 1
+                + encoded_len(value.as_str())
+                + if meta.is_empty() { 0 } else { meta.len() + 1 };
+            let sep = usize::from(count > 0);
+            if len + sep + member_len > MAX_BYTES {
+                continue;
+            }
+            if let Some(out) = emit.as_deref_mut() {
+                if sep == 1 {
+                    out.push(',');
+                }
+                out.push_str(key);
+                out.push('=');
+                encode_into(value.as_str(), out);
+                if !meta.is_empty() {
+                    out.push(';');
+                    out.push_str(meta);
+                }
+            }
+            len += sep + member_len;
+            count += 1;
+        }
+        len
+    };
+    let mut out = String::with_capacity(plan(None));
+    plan(Some(&mut out));
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // W3C Baggage "Definition": key = token, value = *baggage-octet, properties.
+    #[test]
+    fn member_grammar_table() {
+        type Parts<'a> = Option<(&'a str, &'a str, &'a str)>;
+        let cases: &[(&str, Parts<'_>)] = &[
+            (
+                "key1=value1;property1;property2",
+                Some(("key1", "value1", "property1;property2")),
+            ),
+            ("key2 = value2", Some(("key2", "value2", ""))),
+            (
+                "key3=value3; propertyKey=propertyValue",
+                Some(("key3", "value3", "propertyKey=propertyValue")),
+            ),
+            ("serverNode=DF%2028", Some(("serverNode", "DF%2028", ""))),
+            ("k=a=b==", Some(("k", "a=b==", ""))),
+            ("k=", Some(("k", "", ""))),
+            ("k\t=\tv", Some(("k", "v", ""))),
+            ("k=v;p = x ; q", Some(("k", "v", "p = x ; q"))),
+            (
+                "!#$%&'*+-.^_`|~09AZaz=v",
+                Some(("!#$%&'*+-.^_`|~09AZaz", "v", "")),
+            ),
+            ("k", None),
+            ("=v", None),
+            ("k y=v", None),
+            ("k(=v", None),
+            ("k@=v", None),
+            ("k=v w", None),
+            ("k=\"v\"", None),
+            ("k=a\\b", None),
+            ("k=é", None),
+            ("k=%", None),
+            ("k=%2", None),
+            ("k=%zz", None),
+            ("k=v;", None),
+            ("k=v;;p", None),
+            ("k=v;p q", None),
+            ("k=v;=x", None),
+            ("k=v;p=\"x\"", None),
+        ];
+        for (raw, expected) in cases {
+            let got = parse_member(raw).map(|m| (m.key, m.value, m.properties));
+            assert_eq!(got, *expected, "member {raw:?}");
+        }
+    }
+
+    #[test]
+    fn decode_table() {
+        assert_eq!(decode("DF%2028"), "DF 28");
+        assert_eq!(decode("%E2%82%AC"), "€");
+        assert_eq!(decode("%e2%82%ac"), "€");
+        assert_eq!(decode("a%25b"), "a%b");
+        assert_eq!(decode("%FF"), "\u{fffd}");
+        assert_eq!(decode("%E2%82"), "\u{fffd}");
+        assert_eq!(decode("plain"), "plain");
+    }
+
+    #[test]
+    fn encode_covers_every_byte_outside_baggage_octet_and_percent() {
+        let mut out = String::new();
+        encode_into("a b,c;d\\e\"f%g\u{1}h€=", &mut out);
+        assert_eq!(out, "a%20b%2Cc%3Bd%5Ce%22f%25g%01h%E2%82%AC=");
+        assert_eq!(encoded_len("a b,c;d\\e\"f%g\u{1}h€="), out.len());
+        assert_eq!(decode(&out), "a b,c;d\\e\"f%g\u{1}h€=");
+    }
+
+    #[test]
+    fn members_past_the_byte_limit_are_not_read() {
+        let line = "k=v,".repeat(5000);
+        let mut seen = 0;
+        for_each_member(&[&line], |_| {
+            seen += 1;
+            true
+        });
+        assert_eq!(seen, MAX_BYTES / 4);
+    }
+}

@@ -1,0 +1,471 @@
+//! Datadog propagation: `x-datadog-trace-id`, `x-datadog-parent-id`,
+//! `x-datadog-sampling-priority`, `x-datadog-origin` and `x-datadog-tags`.
+//!
+//! Follows dd-trace's propagation (dd-trace-go `ddtrace/tracer/textmap.go`, dd-trace-rs
+//! `datadog-opentelemetry` propagation, Datadog "Propagating trace context" docs): ids are
+//! unsigned 64-bit decimals, the upper 64 bits of a 128-bit trace id travel as the
+//! `_dd.p.tid` tag (16 lowercase hex digits) in `x-datadog-tags`, which carries only
+//! `_dd.p.*` tags and is capped at 512 bytes (dd-trace's default
+//! `DD_TRACE_X_DATADOG_TAGS_MAX_LENGTH`); a tags header over the cap or with a malformed tag
+//! is dropped whole (dd-trace records `_dd.propagation_error`), keeping the ids. A sampling
+//! priority `<= 0` is not sampled, `>= 1` sampled; the exact value, the origin and the other
+//! `_dd.p.*` tags are kept in the [`Context`] and re-emitted on inject.
+
+use std::sync::LazyLock;
+
+use opentelemetry::Context;
+use opentelemetry::propagation::{
+    Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
+};
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+
+use crate::error::{ErrorKind, ParseError};
+use crate::hex;
+
+#[cfg(test)]
+mod tests;
+
+/// The low 64 bits of the trace id, in decimal: `x-datadog-trace-id`.
+pub const X_DATADOG_TRACE_ID: &str = "x-datadog-trace-id";
+/// The parent span id, in decimal: `x-datadog-parent-id`.
+pub const X_DATADOG_PARENT_ID: &str = "x-datadog-parent-id";
+/// The sampling priority, a signed integer: `x-datadog-sampling-priority`.
+pub const X_DATADOG_SAMPLING_PRIORITY: &str = "x-datadog-sampling-priority";
+/// Where the trace started (`synthetics`, `rum`, ...): `x-datadog-origin`.
+pub const X_DATADOG_ORIGIN: &str = "x-datadog-origin";
+/// Propagated `_dd.p.*` tags, `key=value` joined by `,`: `x-datadog-tags`.
+pub const X_DATADOG_TAGS: &str = "x-datadog-tags";
+
+static FIELDS: LazyLock<[String; 5]> = LazyLock::new(|| {
+    [
+        X_DATADOG_TRACE_ID,
+        X_DATADOG_PARENT_ID,
+        X_DATADOG_SAMPLING_PRIORITY,
+        X_DATADOG_ORIGIN,
+        X_DATADOG_TAGS,
+    ]
+    .map(String::from)
+});
+
+const TID: &str = "_dd.p.tid";
+const TAG_PREFIX: &str = "_dd.p.";
+/// dd-trace's default cap on `x-datadog-tags`, on extract and inject.
+const MAX_TAGS_LEN: usize = 512;
+const MAX_ORIGIN_LEN: usize = 256;
+
+/// What Datadog carries beyond the span context, kept for the next hop.
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct DatadogState {
+    priority: Option<i32>,
+    origin: Option<Box<str>>,
+    /// The `_dd.p.*` tags other than `_dd.p.tid`, as received.
+    tags: Option<Box<str>>,
+}
+
+/// The Datadog headers, parsed and borrowing the input.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), baton_propagation::ParseError> {
+/// use baton_propagation::DatadogHeaders;
+///
+/// let dd = DatadogHeaders::parse(
+///     "7277407061855694839",
+///     "5208512171318403364",
+///     Some("2"),
+///     Some("synthetics"),
+///     Some("_dd.p.tid=640cfd8d00000000,_dd.p.dm=-4"),
+/// )?;
+/// assert_eq!(dd.trace_id().to_string(), "640cfd8d0000000064fe8b2a57d3eff7");
+/// assert_eq!(dd.sampling_priority(), Some(2));
+/// assert_eq!(dd.origin(), Some("synthetics"));
+/// assert_eq!(dd.tags().collect::<Vec<_>>(), [("_dd.p.dm", "-4")]);
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+///
+/// [`ParseError`] when an id is not an unsigned 64-bit decimal or is zero, the priority is not
+/// a 32-bit integer, or the origin is empty, longer than 256 bytes or not printable ASCII. A bad
+/// `x-datadog-tags` is no error: it is dropped, as dd-trace does.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct DatadogHeaders<'a> {
+    trace_id: u128,
+    parent_id: u64,
+    priority: Option<i32>,
+    origin: Option<&'a str>,
+    tags: Option<&'a str>,
+}
+
+impl<'a> DatadogHeaders<'a> {
+    /// Parses the raw header values (`None` when a header is absent).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::{DatadogHeaders, ErrorKind};
+    ///
+    /// let err = DatadogHeaders::parse("0", "1", None, None, None).unwrap_err();
+    /// assert_eq!(err.kind(), ErrorKind::InvalidId);
+    /// // An over-long tags header is dropped, the ids kept.
+    /// let long = format!("_dd.p.x={}", "a".repeat(600));
+    /// let dd = DatadogHeaders::parse("1", "2", None, None, Some(&long)).unwrap();
+    /// assert_eq!(dd.tags().count(), 0);
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// See [`DatadogHeaders`].
+    pub fn parse(
+        trace_id: &str,
+        parent_id: &str,
+        sampling_priority: Option<&str>,
+        origin: Option<&'a str>,
+        tags: Option<&'a str>,
+    ) -> Result<Self, ParseError> {
+        let low = parse_id(trace_id, X_DATADOG_TRACE_ID)?;
+        let parent_id = parse_id(parent_id, X_DATADOG_PARENT_ID)?;
+        let priority = sampling_priority.map(parse_priority).transpose()?;
+        if let Some(o) = origin
+            && (o.is_empty()
+                || o.len() > MAX_ORIGIN_LEN
+                || !o.bytes().all(|b| (0x20..0x7f).contains(&b)))
+        {
+            return Err(ParseError::new(
+                ErrorKind::Malformed,
+                X_DATADOG_ORIGIN,
+                "value",
+                "1 to 256 printable ascii bytes",
+            ));
+        }
+        let tags = tags.filter(|t| valid_tags(t));
+        let high = tags
+            .and_then(|t| tag_pairs(t).find(|(k, _)| *k == TID))
+            .and_then(|(_, v)| parse_tid(v));
+        Ok(DatadogHeaders {
+            trace_id: (u128::from(high.unwrap_or(0)) << 64) | u128::from(low),
+            parent_id,
+            priority,
+            origin,
+            tags,
+        })
+    }
+
+    /// The 128-bit trace id: `_dd.p.tid` above the decimal low 64 bits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::DatadogHeaders;
+    ///
+    /// let dd = DatadogHeaders::parse("255", "1", None, None, None).unwrap();
+    /// assert_eq!(dd.trace_id().to_string(), "000000000000000000000000000000ff");
+    /// ```
+    pub fn trace_id(&self) -> TraceId {
+        TraceId::from(self.trace_id)
+    }
+
+    /// The parent span id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::DatadogHeaders;
+    ///
+    /// let dd = DatadogHeaders::parse("1", "255", None, None, None).unwrap();
+    /// assert_eq!(dd.parent_id().to_string(), "00000000000000ff");
+    /// ```
+    pub fn parent_id(&self) -> SpanId {
+        SpanId::from(self.parent_id)
+    }
+
+    /// The exact sampling priority, `None` when absent (no decision yet).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::DatadogHeaders;
+    ///
+    /// let dd = DatadogHeaders::parse("1", "2", Some("-1"), None, None).unwrap();
+    /// assert_eq!(dd.sampling_priority(), Some(-1));
+    /// assert!(!dd.is_sampled());
+    /// ```
+    pub fn sampling_priority(&self) -> Option<i32> {
+        self.priority
+    }
+
+    /// Whether the priority is `>= 1`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::DatadogHeaders;
+    ///
+    /// assert!(DatadogHeaders::parse("1", "2", Some("2"), None, None).unwrap().is_sampled());
+    /// ```
+    pub fn is_sampled(&self) -> bool {
+        self.priority.is_some_and(|p| p >= 1)
+    }
+
+    /// The origin, when sent.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::DatadogHeaders;
+    ///
+    /// assert_eq!(DatadogHeaders::parse("1", "2", None, Some("rum"), None).unwrap().origin(), Some("rum"));
+    /// ```
+    pub fn origin(&self) -> Option<&'a str> {
+        self.origin
+    }
+
+    /// The `_dd.p.*` tags other than `_dd.p.tid`, as `(key, value)`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::DatadogHeaders;
+    ///
+    /// let dd = DatadogHeaders::parse("1", "2", None, None, Some("_dd.p.dm=-4,_dd.p.usr.id=abc")).unwrap();
+    /// assert_eq!(dd.tags().count(), 2);
+    /// ```
+    pub fn tags(&self) -> impl Iterator<Item = (&'a str, &'a str)> + use<'a> {
+        tag_pairs(self.tags.unwrap_or("")).filter(|(k, _)| *k != TID)
+    }
+
+    /// The remote span context.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::DatadogHeaders;
+    ///
+    /// let sc = DatadogHeaders::parse("1", "2", Some("1"), None, None).unwrap().span_context();
+    /// assert!(sc.is_sampled() && sc.is_remote());
+    /// ```
+    pub fn span_context(&self) -> SpanContext {
+        let flags = if self.is_sampled() {
+            TraceFlags::SAMPLED
+        } else {
+            TraceFlags::NOT_SAMPLED
+        };
+        SpanContext::new(
+            TraceId::from(self.trace_id),
+            SpanId::from(self.parent_id),
+            flags,
+            true,
+            TraceState::NONE,
+        )
+    }
+}
+
+fn parse_id(v: &str, header: &'static str) -> Result<u64, ParseError> {
+    let b = v.as_bytes();
+    if b.is_empty() || b.len() > 20 || !b.iter().all(u8::is_ascii_digit) {
+        return Err(ParseError::new(
+            ErrorKind::Malformed,
+            header,
+            "value",
+            "an unsigned 64-bit decimal",
+        ));
+    }
+    match v.parse::<u64>() {
+        Ok(0) => Err(ParseError::new(
+            ErrorKind::InvalidId,
+            header,
+            "value",
+            "not zero",
+        )),
+        Ok(id) => Ok(id),
+        Err(_) => Err(ParseError::new(
+            ErrorKind::Malformed,
+            header,
+            "value",
+            "an unsigned 64-bit decimal",
+        )),
+    }
+}
+
+fn parse_priority(v: &str) -> Result<i32, ParseError> {
+    let digits = v.strip_prefix('-').unwrap_or(v).as_bytes();
+    if digits.is_empty() || digits.len() > 10 || !digits.iter().all(u8::is_ascii_digit) {
+        return Err(ParseError::new(
+            ErrorKind::Malformed,
+            X_DATADOG_SAMPLING_PRIORITY,
+            "value",
+            "a 32-bit integer",
+        ));
+    }
+    v.parse::<i32>().map_err(|_| {
+        ParseError::new(
+            ErrorKind::Malformed,
+            X_DATADOG_SAMPLING_PRIORITY,
+            "value",
+            "a 32-bit integer",
+        )
+    })
+}
+
+fn parse_tid(v: &str) -> Option<u64> {
+    if v.len() != 16 {
+        return None;
+    }
+    hex::decode_lower(v.as_bytes()).map(|t| t as u64)
+}
+
+fn tag_pairs(tags: &str) -> impl Iterator<Item = (&str, &str)> {
+    tags.split(',')
+        .filter(|t| !t.is_empty())
+        .filter_map(|t| t.split_once('='))
+}
+
+/// dd-trace's rules: at most 512 bytes, `key=value` members joined by `,`, every key `_dd.p.`
+/// then printable ASCII without space, `,` or `=`, every value printable ASCII without `,`,
+/// and `_dd.p.tid` (if any) 16 lowercase hex digits.
+fn valid_tags(tags: &str) -> bool {
+    tags.len() <= MAX_TAGS_LEN
+        && !tags.is_empty()
+        && tags.split(',').all(|member| {
+            let Some((k, v)) = member.split_once('=') else {
+                return false;
+            };
+            k.len() > TAG_PREFIX.len()
+                && k.starts_with(TAG_PREFIX)
+                && k.bytes()
+                    .all(|b| (0x21..0x7f).contains(&b) && b != b',' && b != b'=')
+                && v.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b',')
+                && (k != TID || parse_tid(v).is_some())
+        })
+}
+
+/// The Datadog propagator.
+///
+/// # Examples
+///
+/// ```
+/// use std::collections::HashMap;
+/// use baton_propagation::DatadogPropagator;
+/// use opentelemetry::propagation::TextMapPropagator;
+/// use opentelemetry::trace::TraceContextExt;
+///
+/// let p = DatadogPropagator::default();
+/// let headers: HashMap<String, String> = [
+///     ("x-datadog-trace-id".to_string(), "7277407061855694839".to_string()),
+///     ("x-datadog-parent-id".to_string(), "5208512171318403364".to_string()),
+///     ("x-datadog-sampling-priority".to_string(), "2".to_string()),
+///     ("x-datadog-origin".to_string(), "synthetics".to_string()),
+///     ("x-datadog-tags".to_string(), "_dd.p.tid=640cfd8d00000000,_dd.p.dm=-4".to_string()),
+/// ]
+/// .into();
+/// let cx = p.extract(&headers);
+/// assert!(cx.span().span_context().is_sampled());
+///
+/// let mut out = HashMap::new();
+/// p.inject_context(&cx, &mut out);
+/// assert_eq!(out["x-datadog-sampling-priority"], "2");
+/// assert_eq!(out["x-datadog-tags"], "_dd.p.dm=-4,_dd.p.tid=640cfd8d00000000");
+/// assert_eq!(out["x-datadog-origin"], "synthetics");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct DatadogPropagator {
+    _private: (),
+}
+
+impl TextMapPropagator for DatadogPropagator {
+    fn inject_context(&self, cx: &Context, injector: &mut dyn Injector) {
+        let span = cx.span();
+        let sc = span.span_context();
+        if !sc.is_valid() {
+            return;
+        }
+        let trace_id = u128::from_be_bytes(sc.trace_id().to_bytes());
+        let (high, low) = ((trace_id >> 64) as u64, trace_id as u64);
+        if low == 0 {
+            // Datadog cannot express a trace id whose low 64 bits are zero.
+            return;
+        }
+        let state = cx.get::<DatadogState>();
+        injector.set(X_DATADOG_TRACE_ID, low.to_string());
+        injector.set(
+            X_DATADOG_PARENT_ID,
+            u64::from_be_bytes(sc.span_id().to_bytes()).to_string(),
+        );
+        let stored = state.and_then(|s| s.priority);
+        let priority = match stored {
+            Some(p) if (p >= 1) == sc.is_sampled() => Some(p),
+            None if !sc.is_sampled() => None,
+            _ => Some(i32::from(sc.is_sampled())),
+        };
+        if let Some(p) = priority {
+            injector.set(X_DATADOG_SAMPLING_PRIORITY, p.to_string());
+        }
+        if let Some(origin) = state.and_then(|s| s.origin.as_deref()) {
+            injector.set(X_DATADOG_ORIGIN, origin.to_owned());
+        }
+        let mut tags = state
+            .and_then(|s| s.tags.as_deref())
+            .unwrap_or("")
+            .to_owned();
+        if high != 0 {
+            if !tags.is_empty() {
+                tags.push(',');
+            }
+            tags.push_str(TID);
+            tags.push('=');
+            tags.push_str(hex::as_str(&hex::encode::<16>(u128::from(high))));
+        }
+        if !tags.is_empty() && tags.len() <= MAX_TAGS_LEN {
+            injector.set(X_DATADOG_TAGS, tags);
+        }
+    }
+
+    fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
+        let (Some(t), Some(p)) = (
+            extractor.get(X_DATADOG_TRACE_ID),
+            extractor.get(X_DATADOG_PARENT_ID),
+        ) else {
+            return cx.clone();
+        };
+        let parsed = DatadogHeaders::parse(
+            t,
+            p,
+            extractor.get(X_DATADOG_SAMPLING_PRIORITY),
+            extractor.get(X_DATADOG_ORIGIN),
+            extractor.get(X_DATADOG_TAGS),
+        );
+        let Ok(dd) = parsed else {
+            return cx.clone();
+        };
+        let mut tags = String::new();
+        for (k, v) in dd.tags() {
+            if !tags.is_empty() {
+                tags.push(',');
+            }
+            tags.push_str(k);
+            tags.push('=');
+            tags.push_str(v);
+        }
+        let state = DatadogState {
+            priority: dd.priority,
+            origin: dd.origin.map(Box::from),
+            tags: (!tags.is_empty()).then(|| tags.into_boxed_str()),
+        };
+        let cx = cx.with_remote_span_context(dd.span_context());
+        // A plain 0/1 (or absent) priority with nothing else is what inject derives from the
+        // sampled flag anyway: skip the context entry unless an older one must be replaced.
+        let plain = matches!(state.priority, None | Some(0 | 1))
+            && state.origin.is_none()
+            && state.tags.is_none();
+        if plain && cx.get::<DatadogState>().is_none() {
+            cx
+        } else {
+            cx.with_value(state)
+        }
+    }
+
+    fn fields(&self) -> FieldIter<'_> {
+        FieldIter::new(&FIELDS[..])
+    }
+}

@@ -1,0 +1,223 @@
+use std::collections::HashMap;
+
+use opentelemetry::propagation::TextMapPropagator;
+use proptest::prelude::*;
+
+use super::*;
+
+fn extract(pairs: &[(&str, &str)]) -> Context {
+    let carrier: HashMap<String, String> = pairs
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+    DatadogPropagator::default().extract_with_context(&Context::new(), &carrier)
+}
+
+fn inject(cx: &Context) -> HashMap<String, String> {
+    let mut out = HashMap::new();
+    DatadogPropagator::default().inject_context(cx, &mut out);
+    out
+}
+
+// dd-trace: ids are unsigned 64-bit decimals, zero invalid.
+#[test]
+fn id_rules() {
+    let bad = [
+        "",
+        "0",
+        "-1",
+        "+1",
+        "1.0",
+        "0x10",
+        "18446744073709551616",
+        "123456789012345678901",
+        " 1",
+        "1 ",
+    ];
+    for v in bad {
+        assert!(
+            DatadogHeaders::parse(v, "1", None, None, None).is_err(),
+            "{v:?}"
+        );
+        assert!(
+            DatadogHeaders::parse("1", v, None, None, None).is_err(),
+            "{v:?}"
+        );
+    }
+    let max = DatadogHeaders::parse(
+        "18446744073709551615",
+        "18446744073709551615",
+        None,
+        None,
+        None,
+    )
+    .unwrap();
+    assert_eq!(max.trace_id(), TraceId::from(u128::from(u64::MAX)));
+}
+
+// dd-trace sampling priorities: -1 user reject, 0 auto reject, 1 auto keep, 2 user keep.
+#[test]
+fn priority_rules() {
+    for (p, sampled) in [
+        ("-1", false),
+        ("0", false),
+        ("1", true),
+        ("2", true),
+        ("-2147483648", false),
+    ] {
+        let dd = DatadogHeaders::parse("1", "2", Some(p), None, None).unwrap();
+        assert_eq!(dd.is_sampled(), sampled, "{p}");
+        assert_eq!(dd.sampling_priority(), Some(p.parse().unwrap()));
+    }
+    for p in ["", "-", "1.5", "true", "2147483648", "+1", "--1"] {
+        assert!(
+            DatadogHeaders::parse("1", "2", Some(p), None, None).is_err(),
+            "{p:?}"
+        );
+    }
+}
+
+#[test]
+fn exact_priority_origin_and_tags_are_re_emitted() {
+    let cx = extract(&[
+        ("x-datadog-trace-id", "7277407061855694839"),
+        ("x-datadog-parent-id", "5208512171318403364"),
+        ("x-datadog-sampling-priority", "-1"),
+        ("x-datadog-origin", "rum"),
+        (
+            "x-datadog-tags",
+            "_dd.p.dm=-4,_dd.p.tid=640cfd8d00000000,_dd.p.usr.id=baz64",
+        ),
+    ]);
+    let sc = cx.span().span_context().clone();
+    assert_eq!(
+        sc.trace_id().to_string(),
+        "640cfd8d0000000064fe8b2a57d3eff7"
+    );
+    assert_eq!(sc.span_id().to_string(), "48485a3953bb6124");
+    assert!(!sc.is_sampled());
+    let out = inject(&cx);
+    assert_eq!(out["x-datadog-trace-id"], "7277407061855694839");
+    assert_eq!(out["x-datadog-parent-id"], "5208512171318403364");
+    assert_eq!(out["x-datadog-sampling-priority"], "-1");
+    assert_eq!(out["x-datadog-origin"], "rum");
+    assert_eq!(
+        out["x-datadog-tags"],
+        "_dd.p.dm=-4,_dd.p.usr.id=baz64,_dd.p.tid=640cfd8d00000000"
+    );
+}
+
+#[test]
+fn a_priority_contradicted_by_the_local_sampler_is_replaced() {
+    let cx = extract(&[
+        ("x-datadog-trace-id", "1"),
+        ("x-datadog-parent-id", "2"),
+        ("x-datadog-sampling-priority", "2"),
+    ]);
+    let sc = cx.span().span_context().clone();
+    let unsampled = SpanContext::new(
+        sc.trace_id(),
+        sc.span_id(),
+        TraceFlags::NOT_SAMPLED,
+        true,
+        TraceState::NONE,
+    );
+    assert_eq!(
+        inject(&cx.with_remote_span_context(unsampled))["x-datadog-sampling-priority"],
+        "0"
+    );
+}
+
+#[test]
+fn missing_priority_is_a_deferred_decision() {
+    let cx = extract(&[("x-datadog-trace-id", "1"), ("x-datadog-parent-id", "2")]);
+    assert!(!cx.span().span_context().is_sampled());
+    assert!(!inject(&cx).contains_key("x-datadog-sampling-priority"));
+}
+
+// dd-trace: x-datadog-tags over 512 bytes or with a malformed member is dropped whole
+// (`_dd.propagation_error`), the ids kept; only `_dd.p.*` keys propagate.
+#[test]
+fn bad_tags_are_dropped_whole_and_ids_kept() {
+    let long = format!("_dd.p.a={}", "x".repeat(600));
+    let huge = "_dd.p.a=b,".repeat(100_000);
+    for tags in [
+        "_dd.p.tid=640CFD8D00000000",
+        "_dd.p.tid=640cfd8d",
+        "other=1",
+        "_dd.p.a=b,x",
+        "_dd.p.=1",
+        "_dd.p.a b=1",
+        "_dd.p.a=\u{1}",
+        "",
+        long.as_str(),
+        huge.as_str(),
+    ] {
+        let dd = DatadogHeaders::parse("1", "2", None, None, Some(tags)).unwrap();
+        assert_eq!(
+            (dd.tags().count(), dd.trace_id()),
+            (0, TraceId::from(1)),
+            "{tags:.40}"
+        );
+        let cx = extract(&[
+            ("x-datadog-trace-id", "1"),
+            ("x-datadog-parent-id", "2"),
+            ("x-datadog-tags", tags),
+        ]);
+        assert!(cx.span().span_context().is_valid());
+        assert!(!inject(&cx).contains_key("x-datadog-tags"));
+    }
+}
+
+#[test]
+fn origin_rules() {
+    for o in ["", "a\nb", "\u{e9}"] {
+        assert!(
+            DatadogHeaders::parse("1", "2", None, Some(o), None).is_err(),
+            "{o:?}"
+        );
+    }
+    assert!(DatadogHeaders::parse("1", "2", None, Some(&"o".repeat(257)), None).is_err());
+}
+
+#[test]
+fn no_or_partial_headers_give_no_context() {
+    assert!(!extract(&[]).span().span_context().is_valid());
+    assert!(
+        !extract(&[("x-datadog-trace-id", "1")])
+            .span()
+            .span_context()
+            .is_valid()
+    );
+    assert!(
+        !extract(&[("x-datadog-parent-id", "1")])
+            .span()
+            .span_context()
+            .is_valid()
+    );
+    assert!(inject(&Context::new()).is_empty());
+}
+
+proptest! {
+    #[test]
+    fn inject_extract_round_trip(t in 1u128.., s in 1u64.., sampled in any::<bool>()) {
+        prop_assume!(t as u64 != 0);
+        let flags = if sampled { TraceFlags::SAMPLED } else { TraceFlags::NOT_SAMPLED };
+        let sc = SpanContext::new(TraceId::from(t), SpanId::from(s), flags, true, TraceState::NONE);
+        let out = inject(&Context::new().with_remote_span_context(sc.clone()));
+        let back = DatadogPropagator::default().extract_with_context(&Context::new(), &out);
+        prop_assert_eq!(back.span().span_context().clone(), sc);
+    }
+
+    #[test]
+    fn parse_round_trip(t in 1u64.., p in 1u64.., prio in any::<i32>()) {
+        let dd = DatadogHeaders::parse(&t.to_string(), &p.to_string(), Some(&prio.to_string()), None, None).unwrap();
+        prop_assert_eq!((dd.trace_id(), dd.parent_id(), dd.sampling_priority()), (TraceId::from(u128::from(t)), SpanId::from(p), Some(prio)));
+    }
+
+    #[test]
+    fn extract_never_panics(a in "\\PC{0,30}", b in "[0-9-]{0,22}", tags in "[_dp.a-z0-9=, -]{0,80}") {
+        let _ = DatadogHeaders::parse(&b, &b, Some(&a), Some(&a), Some(&tags));
+        let _ = extract(&[("x-datadog-trace-id", &b), ("x-datadog-parent-id", &b), ("x-datadog-sampling-priority", &b), ("x-datadog-tags", &tags), ("x-datadog-origin", &a)]);
+    }
+}

@@ -1,0 +1,610 @@
+//! Jaeger native propagation: `uber-trace-id`, `uberctx-{key}` baggage and `jaeger-debug-id`.
+//!
+//! Follows the Jaeger documentation ("Client libraries → Propagation format → Trace/Span
+//! Identity"): `{trace-id}:{span-id}:{parent-span-id}:{flags}`, ids in variable-length hex that
+//! receivers zero-pad on the left, `0` ids invalid except the deprecated parent id, flags a
+//! one-byte bitmap of one or two hex digits (`0x01` sampled, `0x02` debug, which is "only
+//! honoured when the sampled flag is set"). The separators may arrive url-encoded (`%3A`).
+//!
+//! Debug does not go in [`TraceFlags`](opentelemetry::trace::TraceFlags) (`0x02` is the W3C
+//! random bit there) but in the [`Context`] as [`SamplingState::Debug`], shared with B3.
+
+use std::sync::LazyLock;
+
+use opentelemetry::Context;
+use opentelemetry::baggage::{Baggage, BaggageExt};
+use opentelemetry::propagation::{
+    Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
+};
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+
+use crate::b3::{SamplingState, outbound_state, with_sampling_state};
+use crate::error::{ErrorKind, ParseError};
+use crate::hex;
+
+#[cfg(test)]
+mod tests;
+mod url;
+
+pub(crate) use url::{decode as url_decode, encode_into as url_encode_into};
+
+/// The Jaeger trace header, `uber-trace-id`.
+pub const UBER_TRACE_ID: &str = "uber-trace-id";
+/// The header asking Jaeger to force-sample a new trace and tag it, `jaeger-debug-id`.
+pub const JAEGER_DEBUG_ID: &str = "jaeger-debug-id";
+/// The prefix of Jaeger baggage headers, `uberctx-`.
+pub const UBERCTX_PREFIX: &str = "uberctx-";
+
+static FIELDS: LazyLock<[String; 1]> = LazyLock::new(|| [UBER_TRACE_ID.to_owned()]);
+
+const HEADER: &str = "uber-trace-id";
+const FLAG_SAMPLED: u8 = 0x01;
+const FLAG_DEBUG: u8 = 0x02;
+/// The longest debug id kept; a longer one is ignored rather than copied.
+const MAX_DEBUG_ID: usize = 256;
+/// Values longer than the whole W3C baggage limit can never be kept, so are not decoded.
+const MAX_BAGGAGE_VALUE: usize = 8192;
+const MAX_BAGGAGE_ENTRIES: usize = 64;
+const LENGTH: usize = 32 + 1 + 16 + 1 + 16 + 1 + 2;
+
+/// A parsed `uber-trace-id` value.
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), baton_propagation::ParseError> {
+/// use baton_propagation::UberTraceId;
+///
+/// let id = UberTraceId::parse("6e0c63257de34c92:6e0c63257de34c92:0:3")?;
+/// assert_eq!(id.trace_id().to_string(), "00000000000000006e0c63257de34c92");
+/// assert!(id.is_sampled() && id.is_debug());
+/// assert!(id.parent_span_id().is_none());
+/// # Ok(()) }
+/// ```
+///
+/// # Errors
+///
+/// [`ParseError`] when the value is empty, longer than [`UberTraceId::MAX_LEN`], has other than
+/// four `:`-separated parts, an id is not 1 to 32 (trace) or 16 (span) lowercase hex digits or
+/// is zero, or the flags are not one or two hex digits.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct UberTraceId {
+    trace_id: u128,
+    span_id: u64,
+    parent_span_id: u64,
+    flags: u8,
+}
+
+impl UberTraceId {
+    /// The longest value accepted: 32, 16 and 16 digits, two flag digits and three `%3A`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(baton_propagation::UberTraceId::MAX_LEN, 75);
+    /// ```
+    pub const MAX_LEN: usize = 32 + 16 + 16 + 2 + 3 * 3;
+
+    /// The length of the buffer [`encode`](Self::encode) writes into.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(baton_propagation::UberTraceId::LENGTH, 69);
+    /// ```
+    pub const LENGTH: usize = LENGTH;
+
+    /// A value with the deprecated parent id `0`; `None` when an id is invalid (zero).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::UberTraceId;
+    /// use opentelemetry::trace::{SpanId, TraceId};
+    ///
+    /// let id = UberTraceId::new(TraceId::from(0xabc), SpanId::from(0xdef), 0x01).unwrap();
+    /// let mut buf = [0u8; UberTraceId::LENGTH];
+    /// assert_eq!(id.encode(&mut buf), "00000000000000000000000000000abc:0000000000000def:0:1");
+    /// ```
+    pub fn new(trace_id: TraceId, span_id: SpanId, flags: u8) -> Option<Self> {
+        let (t, s) = (
+            u128::from_be_bytes(trace_id.to_bytes()),
+            u64::from_be_bytes(span_id.to_bytes()),
+        );
+        (t != 0 && s != 0).then_some(UberTraceId {
+            trace_id: t,
+            span_id: s,
+            parent_span_id: 0,
+            flags,
+        })
+    }
+
+    /// Parses `{trace-id}:{span-id}:{parent-span-id}:{flags}`, with `:` or `%3A`/`%3a`
+    /// separators and short ids zero-padded on the left.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::UberTraceId;
+    ///
+    /// let id = UberTraceId::parse("abc%3Adef%3A0%3A1").unwrap();
+    /// assert_eq!(id.span_id().to_string(), "0000000000000def");
+    /// assert!(UberTraceId::parse("abc:def:0").is_err());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// See [`UberTraceId`].
+    pub fn parse(value: &str) -> Result<Self, ParseError> {
+        let v = value.as_bytes();
+        if v.is_empty() {
+            return Err(ParseError::new(
+                ErrorKind::Empty,
+                HEADER,
+                "value",
+                "{trace-id}:{span-id}:{parent-span-id}:{flags}",
+            ));
+        }
+        if v.len() > Self::MAX_LEN {
+            return Err(ParseError::new(
+                ErrorKind::TooLong,
+                HEADER,
+                "value",
+                "at most 75 bytes",
+            ));
+        }
+        let mut parts = [&v[..0]; 4];
+        let (mut n, mut start, mut i) = (0, 0, 0);
+        while i < v.len() {
+            let sep = match &v[i..] {
+                [b':', ..] => 1,
+                [b'%', b'3', b'A' | b'a', ..] => 3,
+                _ => 0,
+            };
+            if sep == 0 {
+                i += 1;
+                continue;
+            }
+            if n == 3 {
+                return Err(ParseError::new(
+                    ErrorKind::Malformed,
+                    HEADER,
+                    "value",
+                    "four parts separated by ':'",
+                ));
+            }
+            parts[n] = &v[start..i];
+            n += 1;
+            i += sep;
+            start = i;
+        }
+        if n != 3 {
+            return Err(ParseError::new(
+                ErrorKind::Malformed,
+                HEADER,
+                "value",
+                "four parts separated by ':'",
+            ));
+        }
+        parts[3] = &v[start..];
+        let [t, s, p, f] = parts;
+        let trace_id = match (t.len(), hex::decode_lower(t)) {
+            (1..=32, Some(0)) => {
+                return Err(ParseError::new(
+                    ErrorKind::InvalidId,
+                    HEADER,
+                    "trace id",
+                    "not zero",
+                ));
+            }
+            (1..=32, Some(t)) => t,
+            _ => {
+                return Err(ParseError::new(
+                    ErrorKind::Malformed,
+                    HEADER,
+                    "trace id",
+                    "1 to 32 lowercase hex digits",
+                ));
+            }
+        };
+        let span_id = match (s.len(), hex::decode_lower(s)) {
+            (1..=16, Some(0)) => {
+                return Err(ParseError::new(
+                    ErrorKind::InvalidId,
+                    HEADER,
+                    "span id",
+                    "not zero",
+                ));
+            }
+            (1..=16, Some(s)) => s as u64,
+            _ => {
+                return Err(ParseError::new(
+                    ErrorKind::Malformed,
+                    HEADER,
+                    "span id",
+                    "1 to 16 lowercase hex digits",
+                ));
+            }
+        };
+        let parent_span_id = match (p.len(), hex::decode_lower(p)) {
+            (1..=16, Some(p)) => p as u64,
+            _ => {
+                return Err(ParseError::new(
+                    ErrorKind::Malformed,
+                    HEADER,
+                    "parent span id",
+                    "1 to 16 lowercase hex digits",
+                ));
+            }
+        };
+        let flags = match (f.len(), hex::decode_lower(f)) {
+            (1..=2, Some(f)) => f as u8,
+            _ => {
+                return Err(ParseError::new(
+                    ErrorKind::Malformed,
+                    HEADER,
+                    "flags",
+                    "1 or 2 lowercase hex digits",
+                ));
+            }
+        };
+        Ok(UberTraceId {
+            trace_id,
+            span_id,
+            parent_span_id,
+            flags,
+        })
+    }
+
+    /// The trace id, zero-padded to 128 bits.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::UberTraceId;
+    ///
+    /// assert_eq!(UberTraceId::parse("1:2:0:0").unwrap().trace_id().to_string(), "00000000000000000000000000000001");
+    /// ```
+    pub fn trace_id(&self) -> TraceId {
+        TraceId::from(self.trace_id)
+    }
+
+    /// The span id.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::UberTraceId;
+    ///
+    /// assert_eq!(UberTraceId::parse("1:2:0:0").unwrap().span_id().to_string(), "0000000000000002");
+    /// ```
+    pub fn span_id(&self) -> SpanId {
+        SpanId::from(self.span_id)
+    }
+
+    /// The deprecated parent span id; `None` for `0` (a root span).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::UberTraceId;
+    ///
+    /// assert_eq!(UberTraceId::parse("1:2:3:0").unwrap().parent_span_id().unwrap().to_string(), "0000000000000003");
+    /// ```
+    pub fn parent_span_id(&self) -> Option<SpanId> {
+        (self.parent_span_id != 0).then(|| SpanId::from(self.parent_span_id))
+    }
+
+    /// The raw flags byte.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::UberTraceId;
+    ///
+    /// assert_eq!(UberTraceId::parse("1:2:0:0b").unwrap().flags(), 0x0b);
+    /// ```
+    pub fn flags(&self) -> u8 {
+        self.flags
+    }
+
+    /// Whether the sampled bit (`0x01`) is set.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::UberTraceId;
+    ///
+    /// assert!(!UberTraceId::parse("1:2:0:2").unwrap().is_sampled());
+    /// ```
+    pub fn is_sampled(&self) -> bool {
+        self.flags & FLAG_SAMPLED != 0
+    }
+
+    /// Whether debug (`0x02`) is set together with sampled: Jaeger says the debug flag "should
+    /// only be set when the sampled flag is set" and is ignored otherwise.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::UberTraceId;
+    ///
+    /// assert!(UberTraceId::parse("1:2:0:3").unwrap().is_debug());
+    /// assert!(!UberTraceId::parse("1:2:0:2").unwrap().is_debug());
+    /// ```
+    pub fn is_debug(&self) -> bool {
+        self.flags & (FLAG_SAMPLED | FLAG_DEBUG) == FLAG_SAMPLED | FLAG_DEBUG
+    }
+
+    /// The remote span context: only the sampled bit reaches [`TraceFlags`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::UberTraceId;
+    ///
+    /// let sc = UberTraceId::parse("1:2:0:3").unwrap().span_context();
+    /// assert_eq!(sc.trace_flags().to_u8(), 0x01);
+    /// assert!(sc.is_remote());
+    /// ```
+    pub fn span_context(&self) -> SpanContext {
+        let flags = if self.is_sampled() {
+            TraceFlags::SAMPLED
+        } else {
+            TraceFlags::NOT_SAMPLED
+        };
+        SpanContext::new(
+            TraceId::from(self.trace_id),
+            SpanId::from(self.span_id),
+            flags,
+            true,
+            TraceState::NONE,
+        )
+    }
+
+    /// Writes the value with `:` separators, a 32-digit trace id, a 16-digit span id, the parent
+    /// id (`0` when absent) and minimal flag digits into `buf`, and returns it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::UberTraceId;
+    ///
+    /// let id = UberTraceId::parse("6e0c63257de34c92:6e0c63257de34c92:0:3").unwrap();
+    /// let mut buf = [0u8; UberTraceId::LENGTH];
+    /// assert_eq!(id.encode(&mut buf), "00000000000000006e0c63257de34c92:6e0c63257de34c92:0:3");
+    /// ```
+    pub fn encode<'b>(&self, buf: &'b mut [u8; LENGTH]) -> &'b str {
+        let mut n = 0;
+        let mut push = |bytes: &[u8]| {
+            buf[n..n + bytes.len()].copy_from_slice(bytes);
+            n += bytes.len();
+        };
+        push(&hex::encode::<32>(self.trace_id));
+        push(b":");
+        push(&hex::encode::<16>(u128::from(self.span_id)));
+        push(b":");
+        if self.parent_span_id == 0 {
+            push(b"0");
+        } else {
+            push(&hex::encode::<16>(u128::from(self.parent_span_id)));
+        }
+        push(b":");
+        let f = hex::encode::<2>(u128::from(self.flags));
+        push(if self.flags < 0x10 { &f[1..] } else { &f[..] });
+        hex::as_str(&buf[..n])
+    }
+}
+
+impl std::str::FromStr for UberTraceId {
+    type Err = ParseError;
+
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        UberTraceId::parse(s)
+    }
+}
+
+/// The value of a `jaeger-debug-id` header received without a trace, kept in the [`Context`].
+///
+/// Jaeger clients, on such a request, start a new trace forced to be sampled and tag its root
+/// span with `jaeger.debug-id` so it can be searched. [`JaegerPropagator`] stores this value
+/// with [`SamplingState::Debug`] (and no span context); a sampler or server layer can read it
+/// with [`JaegerDebugId::from_context`] to force sampling and add the tag.
+///
+/// # Examples
+///
+/// ```
+/// use std::collections::HashMap;
+/// use baton_propagation::{JaegerDebugId, JaegerPropagator, SamplingState};
+/// use opentelemetry::propagation::TextMapPropagator;
+///
+/// let headers: HashMap<String, String> = [("jaeger-debug-id".to_string(), "my-request".to_string())].into();
+/// let cx = JaegerPropagator::default().extract(&headers);
+/// assert_eq!(JaegerDebugId::from_context(&cx).map(JaegerDebugId::as_str), Some("my-request"));
+/// assert_eq!(SamplingState::from_context(&cx), Some(SamplingState::Debug));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub struct JaegerDebugId(Box<str>);
+
+impl JaegerDebugId {
+    /// The debug id stored in `cx`, if any.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::JaegerDebugId;
+    ///
+    /// assert!(JaegerDebugId::from_context(&opentelemetry::Context::new()).is_none());
+    /// ```
+    pub fn from_context(cx: &Context) -> Option<&JaegerDebugId> {
+        cx.get::<JaegerDebugId>()
+    }
+
+    /// The id as received.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::collections::HashMap;
+    /// use baton_propagation::{JaegerDebugId, JaegerPropagator};
+    /// use opentelemetry::propagation::TextMapPropagator;
+    ///
+    /// let headers: HashMap<String, String> = [("jaeger-debug-id".to_string(), "abc".to_string())].into();
+    /// let cx = JaegerPropagator::default().extract(&headers);
+    /// assert_eq!(JaegerDebugId::from_context(&cx).unwrap().as_str(), "abc");
+    /// ```
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+/// The Jaeger propagator: `uber-trace-id`, `uberctx-*` baggage, `jaeger-debug-id`.
+///
+/// Extract sets the remote span context from `uber-trace-id` (debug goes to
+/// [`SamplingState::Debug`]), merges `uberctx-{key}` headers (values url-decoded) into the
+/// context's W3C [`Baggage`], and, with no valid trace, honours `jaeger-debug-id` as a
+/// [`JaegerDebugId`] plus [`SamplingState::Debug`]. Inject writes `uber-trace-id` with the
+/// deprecated parent id `0`, re-emits debug as flag `0x02`, writes every baggage entry as
+/// `uberctx-{key}` (value url-encoded), and forwards a stored debug id when there is no span.
+///
+/// # Examples
+///
+/// ```
+/// use std::collections::HashMap;
+/// use baton_propagation::JaegerPropagator;
+/// use opentelemetry::baggage::BaggageExt;
+/// use opentelemetry::propagation::TextMapPropagator;
+/// use opentelemetry::trace::TraceContextExt;
+///
+/// let p = JaegerPropagator::default();
+/// let headers: HashMap<String, String> = [
+///     ("uber-trace-id".to_string(), "6e0c63257de34c92:6e0c63257de34c92:0:1".to_string()),
+///     ("uberctx-user".to_string(), "ann%20lee".to_string()),
+/// ]
+/// .into();
+/// let cx = p.extract(&headers);
+/// assert!(cx.span().span_context().is_sampled());
+/// assert_eq!(cx.baggage().get("user").map(|v| v.as_str()), Some("ann lee"));
+///
+/// let mut out = HashMap::new();
+/// p.inject_context(&cx, &mut out);
+/// assert_eq!(out["uber-trace-id"], "00000000000000006e0c63257de34c92:6e0c63257de34c92:0:1");
+/// assert_eq!(out["uberctx-user"], "ann+lee");
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct JaegerPropagator {
+    _private: (),
+}
+
+impl TextMapPropagator for JaegerPropagator {
+    fn inject_context(&self, cx: &Context, injector: &mut dyn Injector) {
+        let span = cx.span();
+        let sc = span.span_context();
+        let stored = SamplingState::from_context(cx);
+        if sc.is_valid() {
+            let state = outbound_state(sc, stored);
+            let flags = match state {
+                SamplingState::Debug => FLAG_SAMPLED | FLAG_DEBUG,
+                s if s.is_sampled() => FLAG_SAMPLED,
+                _ => 0,
+            };
+            if let Some(id) = UberTraceId::new(sc.trace_id(), sc.span_id(), flags) {
+                let mut buf = [0u8; LENGTH];
+                injector.set(UBER_TRACE_ID, id.encode(&mut buf).to_owned());
+            }
+        } else if let Some(debug) = JaegerDebugId::from_context(cx) {
+            injector.set(JAEGER_DEBUG_ID, debug.as_str().to_owned());
+        }
+        let mut key = String::new();
+        for (k, (v, _)) in cx.baggage() {
+            key.clear();
+            key.push_str(UBERCTX_PREFIX);
+            key.push_str(k.as_str());
+            let mut value = String::with_capacity(v.as_str().len());
+            url_encode_into(v.as_str(), &mut value);
+            injector.set(&key, value);
+        }
+    }
+
+    fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
+        let id = extractor
+            .get(UBER_TRACE_ID)
+            .and_then(|v| UberTraceId::parse(v).ok());
+        let mut cx = match id {
+            Some(id) => {
+                let state = if id.is_debug() {
+                    SamplingState::Debug
+                } else if id.is_sampled() {
+                    SamplingState::Accept
+                } else {
+                    SamplingState::Deny
+                };
+                with_sampling_state(cx.with_remote_span_context(id.span_context()), state)
+            }
+            None => match extractor.get(JAEGER_DEBUG_ID) {
+                Some(d)
+                    if !d.is_empty()
+                        && d.len() <= MAX_DEBUG_ID
+                        && d.bytes().all(|b| (0x20..0x7f).contains(&b)) =>
+                {
+                    cx.with_value(JaegerDebugId(d.into()))
+                        .with_value(SamplingState::Debug)
+                }
+                _ => cx.clone(),
+            },
+        };
+        if let Some(baggage) = extract_prefixed_baggage(&cx, extractor, UBERCTX_PREFIX, url_decode)
+        {
+            cx = cx.with_baggage(baggage);
+        }
+        cx
+    }
+
+    fn fields(&self) -> FieldIter<'_> {
+        FieldIter::new(&FIELDS[..])
+    }
+}
+
+/// The context's baggage plus every `{prefix}{key}` header whose value `decode` accepts;
+/// `None` when there is none. Bounded by the W3C baggage limits (64 entries, 8192 bytes a
+/// value) before any value is decoded or copied.
+pub(crate) fn extract_prefixed_baggage(
+    cx: &Context,
+    extractor: &dyn Extractor,
+    prefix: &str,
+    decode: fn(&str) -> Option<String>,
+) -> Option<Baggage> {
+    let mut baggage: Option<Baggage> = None;
+    for key in extractor.keys() {
+        let Some(name) = strip_prefix_ignore_case(key, prefix) else {
+            continue;
+        };
+        if name.is_empty() {
+            continue;
+        }
+        let Some(raw) = extractor.get(key) else {
+            continue;
+        };
+        if raw.len() > MAX_BAGGAGE_VALUE {
+            continue;
+        }
+        let Some(value) = decode(raw) else { continue };
+        let b = baggage.get_or_insert_with(|| {
+            cx.baggage()
+                .iter()
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect()
+        });
+        if b.len() >= MAX_BAGGAGE_ENTRIES && b.get(name).is_none() {
+            break;
+        }
+        b.insert(name.to_ascii_lowercase(), value);
+    }
+    baggage
+}
+
+fn strip_prefix_ignore_case<'k>(key: &'k str, prefix: &str) -> Option<&'k str> {
+    let head = key.get(..prefix.len())?;
+    head.eq_ignore_ascii_case(prefix)
+        .then(|| &key[prefix.len()..])
+}

@@ -1,0 +1,209 @@
+//! W3C Trace Context Level 2: `traceparent` and `tracestate`.
+
+use opentelemetry::Context;
+use opentelemetry::propagation::{
+    Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
+};
+use opentelemetry::trace::{SpanContext, TraceContextExt, TraceId, TraceState};
+
+mod traceparent;
+mod tracestate;
+
+pub use traceparent::TraceParent;
+pub(crate) use traceparent::trim_ows;
+
+/// The `traceparent` header name (lowercase, as the spec asks senders to write it).
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(baton_propagation::TRACEPARENT, "traceparent");
+/// ```
+pub const TRACEPARENT: &str = "traceparent";
+
+/// The `tracestate` header name.
+///
+/// # Examples
+///
+/// ```
+/// assert_eq!(baton_propagation::TRACESTATE, "tracestate");
+/// ```
+pub const TRACESTATE: &str = "tracestate";
+
+/// Propagates span context in the W3C Trace Context Level 2 format (`traceparent` and
+/// `tracestate`), strictly and without allocating beyond what the returned context holds.
+///
+/// Extract:
+/// - `traceparent` must appear on exactly one header line; two lines mean no context.
+/// - It is parsed by [`TraceParent::parse`]; the flags keep the bits the spec defines
+///   (`sampled` and `random`) and drop the reserved ones.
+/// - `tracestate` is read only after a valid `traceparent`, from every header line combined in
+///   order; a list with an invalid member, a duplicated key or more than 32 members is
+///   discarded whole (the `traceparent` is kept), as the spec and its test suite require. So
+///   is a combined `tracestate` longer than 32 KiB (twice the longest valid list), without
+///   being read.
+/// - The span context is remote, and placed with
+///   [`TraceContextExt::with_remote_span_context`].
+///
+/// Inject writes `traceparent` only for a valid span context (version `00`, reserved flag bits
+/// cleared) and `tracestate` only when it is not empty.
+///
+/// opentelemetry's `TraceState` rejects multi-tenant keys whose system id has the 14
+/// characters the spec allows. Such members are not lost: when a tracestate holds one, the
+/// full list is kept beside the span context and written back on inject as long as the span
+/// context carries the same trace and the same (representable) tracestate.
+///
+/// # Examples
+///
+/// ```
+/// use baton_propagation::{HeaderExtractor, HeaderInjector, TraceContextPropagator};
+/// use opentelemetry::propagation::TextMapPropagator;
+/// use opentelemetry::trace::TraceContextExt;
+/// use opentelemetry::Context;
+///
+/// let mut headers = http::HeaderMap::new();
+/// headers.insert("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".parse().unwrap());
+/// headers.insert("tracestate", "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE".parse().unwrap());
+///
+/// let propagator = TraceContextPropagator::default();
+/// let cx = propagator.extract_with_context(&Context::new(), &HeaderExtractor(&headers));
+/// let span = cx.span();
+/// assert!(span.span_context().is_remote());
+/// assert_eq!(span.span_context().trace_state().get("congo"), Some("t61rcWkgMzE"));
+///
+/// let mut out = http::HeaderMap::new();
+/// propagator.inject_context(&cx, &mut HeaderInjector(&mut out));
+/// assert_eq!(out, headers);
+/// ```
+#[derive(Debug)]
+pub struct TraceContextPropagator {
+    fields: [String; 2],
+}
+
+impl Default for TraceContextPropagator {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl TraceContextPropagator {
+    /// A new propagator (the same as [`Default::default`]).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_propagation::TraceContextPropagator;
+    /// use opentelemetry::propagation::TextMapPropagator;
+    ///
+    /// let propagator = TraceContextPropagator::new();
+    /// let fields: Vec<&str> = propagator.fields().collect();
+    /// assert_eq!(fields, ["traceparent", "tracestate"]);
+    /// ```
+    pub fn new() -> Self {
+        Self {
+            fields: [TRACEPARENT.to_owned(), TRACESTATE.to_owned()],
+        }
+    }
+
+    /// The span context carried by `extractor`, or `None` when there is no valid one.
+    fn extract_span_context(
+        extractor: &dyn Extractor,
+    ) -> Option<(SpanContext, Option<FullTraceState>)> {
+        // `get` first: the common "no header" case then costs no allocation at all.
+        extractor.get(TRACEPARENT)?;
+        let lines = extractor.get_all(TRACEPARENT)?;
+        let [line] = lines.as_slice() else {
+            return None;
+        };
+        let tp = TraceParent::parse(line).ok()?;
+        let (trace_state, full) = extract_trace_state(extractor, tp.trace_id());
+        let flags = tp.flags() & TraceParent::DEFINED_FLAGS;
+        let sc = SpanContext::new(tp.trace_id(), tp.span_id(), flags, true, trace_state);
+        Some((sc, full))
+    }
+}
+
+/// The tracestate of the carrier, and the full list when `TraceState` cannot hold all of it.
+fn extract_trace_state(
+    extractor: &dyn Extractor,
+    trace_id: TraceId,
+) -> (TraceState, Option<FullTraceState>) {
+    if extractor.get(TRACESTATE).is_none() {
+        return (TraceState::NONE, None);
+    }
+    let Some(lines) = extractor.get_all(TRACESTATE) else {
+        return (TraceState::NONE, None);
+    };
+    let Ok(members) = tracestate::parse(&lines) else {
+        return (TraceState::NONE, None);
+    };
+    let state = members.to_trace_state();
+    let full = members.has_unrepresentable().then(|| FullTraceState {
+        trace_id,
+        state: state.clone(),
+        header: members.header(),
+    });
+    (state, full)
+}
+
+/// A tracestate with members opentelemetry's `TraceState` cannot hold, kept in the context
+/// beside the span context so that inject can write it back unchanged.
+#[derive(Debug)]
+struct FullTraceState {
+    trace_id: TraceId,
+    /// The part `TraceState` could hold, to tell whether the span context still carries it.
+    state: TraceState,
+    header: String,
+}
+
+impl TextMapPropagator for TraceContextPropagator {
+    fn inject_context(&self, cx: &Context, injector: &mut dyn Injector) {
+        let span = cx.span();
+        let sc = span.span_context();
+        let Some(tp) = TraceParent::from_span_context(sc) else {
+            return;
+        };
+        let tp = TraceParent::new(
+            tp.trace_id(),
+            tp.span_id(),
+            tp.flags() & TraceParent::DEFINED_FLAGS,
+        );
+        let mut buf = [0u8; TraceParent::LENGTH];
+        injector.set(TRACEPARENT, tp.encode(&mut buf).to_owned());
+        let full = cx
+            .get::<FullTraceState>()
+            .filter(|full| full.trace_id == sc.trace_id() && &full.state == sc.trace_state());
+        if let Some(full) = full {
+            injector.set(TRACESTATE, full.header.clone());
+        } else if sc.trace_state().into_iter().len() > 0 {
+            injector.set(
+                TRACESTATE,
+                tracestate::join(|| sc.trace_state().into_iter()),
+            );
+        }
+    }
+
+    fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
+        match Self::extract_span_context(extractor) {
+            // A list kept from an earlier extract must not outlive the span context it
+            // belonged to: an invalid trace id never matches.
+            Some((sc, None)) if cx.get::<FullTraceState>().is_some() => {
+                cx.with_remote_span_context(sc).with_value(FullTraceState {
+                    trace_id: TraceId::INVALID,
+                    state: TraceState::NONE,
+                    header: String::new(),
+                })
+            }
+            Some((sc, None)) => cx.with_remote_span_context(sc),
+            Some((sc, Some(full))) => cx.with_remote_span_context(sc).with_value(full),
+            None => cx.clone(),
+        }
+    }
+
+    fn fields(&self) -> FieldIter<'_> {
+        FieldIter::new(&self.fields)
+    }
+}
+
+#[cfg(test)]
+mod tests;

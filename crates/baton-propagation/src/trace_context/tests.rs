@@ -1,0 +1,338 @@
+use super::tracestate::{self, Key, check_key, check_value};
+use super::*;
+use crate::ErrorKind;
+
+const VALID: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+// W3C Trace Context §3.2.2 "traceparent Header Field Values", §3.2.4 "Versioning of
+// traceparent", and the cases of the spec's test suite (test/test.py).
+#[test]
+fn traceparent_table_from_the_spec_and_its_test_suite() {
+    let id = "12345678901234567890123456789012";
+    let p = "1234567890123456";
+    let cases: &[(String, Result<u8, ErrorKind>)] = &[
+        (VALID.to_owned(), Ok(0)),
+        (format!("00-{id}-{p}-00"), Ok(0)),
+        // test_traceparent_ows_handling: leading/trailing spaces and tabs are OWS.
+        (format!(" 00-{id}-{p}-01"), Ok(0)),
+        (format!("\t00-{id}-{p}-01"), Ok(0)),
+        (format!("00-{id}-{p}-01 "), Ok(0)),
+        (format!("\t 00-{id}-{p}-01 \t"), Ok(0)),
+        // test_traceparent_version_0x00: nothing may follow the flags in version 00.
+        (format!("00-{id}-{p}-01."), Err(ErrorKind::Malformed)),
+        (
+            format!("00-{id}-{p}-01-what-the-future-will-be-like"),
+            Err(ErrorKind::Malformed),
+        ),
+        // test_traceparent_version_0xcc: a higher version is parsed with the 00 layout.
+        (format!("cc-{id}-{p}-01"), Ok(0xcc)),
+        (
+            format!("cc-{id}-{p}-01-what-the-future-will-be-like"),
+            Ok(0xcc),
+        ),
+        (
+            format!("cc-{id}-{p}-01.what-the-future-will-be-like"),
+            Err(ErrorKind::Malformed),
+        ),
+        // §3.2.2.1: version ff is invalid.
+        (
+            format!("ff-{id}-{p}-01"),
+            Err(ErrorKind::UnsupportedVersion),
+        ),
+        // test_traceparent_version_illegal_characters / too_long / too_short.
+        (format!(".0-{id}-{p}-01"), Err(ErrorKind::Malformed)),
+        (format!("0.-{id}-{p}-01"), Err(ErrorKind::Malformed)),
+        (format!("000-{id}-{p}-01"), Err(ErrorKind::Malformed)),
+        (format!("0000-{id}-{p}-01"), Err(ErrorKind::Malformed)),
+        (format!("0-{id}-{p}-01"), Err(ErrorKind::Malformed)),
+        // HEXDIGLC: uppercase is not allowed anywhere.
+        (format!("0A-{id}-{p}-01"), Err(ErrorKind::Malformed)),
+        (
+            "00-4BF92F3577B34DA6A3CE929D0E0E4736-00f067aa0ba902b7-01".to_owned(),
+            Err(ErrorKind::Malformed),
+        ),
+        (
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-00F067AA0BA902B7-01".to_owned(),
+            Err(ErrorKind::Malformed),
+        ),
+        (format!("00-{id}-{p}-0A"), Err(ErrorKind::Malformed)),
+        // trace-id: all zeros forbidden, illegal characters, wrong length.
+        (
+            format!("00-00000000000000000000000000000000-{p}-01"),
+            Err(ErrorKind::InvalidId),
+        ),
+        (
+            format!("00-.2345678901234567890123456789012-{p}-01"),
+            Err(ErrorKind::Malformed),
+        ),
+        (
+            format!("00-1234567890123456789012345678901.-{p}-01"),
+            Err(ErrorKind::Malformed),
+        ),
+        (
+            format!("00-123456789012345678901234567890123-{p}-01"),
+            Err(ErrorKind::Malformed),
+        ),
+        (
+            format!("00-1234567890123456789012345678901-{p}-01"),
+            Err(ErrorKind::Malformed),
+        ),
+        // parent-id: all zeros forbidden, illegal characters, wrong length.
+        (
+            format!("00-{id}-0000000000000000-01"),
+            Err(ErrorKind::InvalidId),
+        ),
+        (
+            format!("00-{id}-.234567890123456-01"),
+            Err(ErrorKind::Malformed),
+        ),
+        (
+            format!("00-{id}-123456789012345.-01"),
+            Err(ErrorKind::Malformed),
+        ),
+        (
+            format!("00-{id}-12345678901234567-01"),
+            Err(ErrorKind::Malformed),
+        ),
+        (
+            format!("00-{id}-123456789012345-01"),
+            Err(ErrorKind::Malformed),
+        ),
+        // trace-flags: illegal characters, wrong length.
+        (format!("00-{id}-{p}-.0"), Err(ErrorKind::Malformed)),
+        (format!("00-{id}-{p}-0."), Err(ErrorKind::Malformed)),
+        (format!("00-{id}-{p}-001"), Err(ErrorKind::Malformed)),
+        (format!("00-{id}-{p}-1"), Err(ErrorKind::Malformed)),
+        // A higher version shorter than 55 characters is not parsed.
+        (format!("01-{id}-{p}-1"), Err(ErrorKind::Malformed)),
+        // Signs and separators in the wrong places.
+        (format!("00+{id}-{p}-01"), Err(ErrorKind::Malformed)),
+        (format!("00-{id}+{p}-01"), Err(ErrorKind::Malformed)),
+        (format!("00-{id}-{p}+01"), Err(ErrorKind::Malformed)),
+        ("".to_owned(), Err(ErrorKind::Empty)),
+        (" \t ".to_owned(), Err(ErrorKind::Empty)),
+        (
+            format!("cc-{id}-{p}-01-{}", "x".repeat(600)),
+            Err(ErrorKind::TooLong),
+        ),
+    ];
+    for (value, expected) in cases {
+        let got = TraceParent::parse(value)
+            .map(|tp| tp.version())
+            .map_err(|e| e.kind());
+        assert_eq!(&got, expected, "traceparent {value:?}");
+    }
+}
+
+// §3.2.2.5: trace-flags is a bit field; the parse keeps all 8 bits as received.
+#[test]
+fn traceparent_flags_are_a_bit_field() {
+    let tp = TraceParent::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-09").unwrap();
+    assert!(tp.flags().is_sampled());
+    assert_eq!(tp.flags().to_u8(), 0x09);
+    let tp = TraceParent::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-02").unwrap();
+    assert!(!tp.flags().is_sampled());
+    assert_eq!(tp.flags() & TraceParent::RANDOM, TraceParent::RANDOM);
+}
+
+#[test]
+fn traceparent_errors_name_the_part() {
+    let err =
+        TraceParent::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00000000000000000-01").unwrap_err();
+    assert_eq!(err.header(), "traceparent");
+    let err =
+        TraceParent::parse("00-00000000000000000000000000000000-00f067aa0ba902b7-01").unwrap_err();
+    assert_eq!(err.part(), "trace id");
+    assert_eq!(
+        err.to_string(),
+        "invalid trace id in traceparent: expected not all zeros"
+    );
+    let err =
+        TraceParent::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-0000000000000000-01").unwrap_err();
+    assert_eq!(err.part(), "parent id");
+    let err =
+        TraceParent::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-0g").unwrap_err();
+    assert_eq!(err.part(), "flags");
+}
+
+#[test]
+fn traceparent_formats_version_00_even_for_a_higher_version() {
+    let tp = TraceParent::parse("cc-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01-extra")
+        .unwrap();
+    assert_eq!(tp.to_string(), VALID);
+    assert_eq!(VALID.parse::<TraceParent>().unwrap().to_string(), VALID);
+}
+
+// §3.3.1.3.1 Key: simple-key, tenant-id "@" system-id; cases of test_tracestate_key_length_limit
+// and test_tracestate_key_illegal_characters / _illegal_vendor_format.
+#[test]
+fn tracestate_key_grammar() {
+    let simple_256 = "z".repeat(256);
+    let simple_257 = "z".repeat(257);
+    let tenant_241 = format!("{}@{}", "t".repeat(241), "v".repeat(14));
+    let tenant_242 = format!("{}@v", "t".repeat(242));
+    let system_15 = format!("t@{}", "v".repeat(15));
+    let cases: &[(&str, Option<Key>)] = &[
+        ("foo", Some(Key::Valid)),
+        ("abcdefghijklmnopqrstuvwxyz0123456789_-*/", Some(Key::Valid)),
+        (
+            "abcdefghijklmnopqrstuvwxyz0123456789_-*/@a-z0-9_-*/",
+            Some(Key::Valid),
+        ),
+        ("1tenant@sys", Some(Key::Valid)),
+        (&simple_256, Some(Key::Valid)),
+        (&simple_257, None),
+        (&tenant_241, Some(Key::ValidUnrepresentable)),
+        ("tenant@abcdefghijklmn", Some(Key::ValidUnrepresentable)),
+        ("tenant@abcdefghijklm", Some(Key::Valid)),
+        (&tenant_242, None),
+        (&system_15, None),
+        ("1abc", None),
+        ("_a", None),
+        ("FOO", None),
+        ("foo ", None),
+        ("foo.bar", None),
+        ("foo@", None),
+        ("@foo", None),
+        ("foo@@bar", None),
+        ("foo@bar@baz", None),
+        ("foo@1bar", None),
+        ("", None),
+    ];
+    for (key, expected) in cases {
+        assert_eq!(check_key(key.as_bytes()), *expected, "key {key:?}");
+    }
+}
+
+// §3.3.1.3.2 Value: value = 0*255(chr) nblk-chr.
+#[test]
+fn tracestate_value_grammar() {
+    let all: String = (0x20u8..=0x7e)
+        .filter(|b| *b != b',' && *b != b'=')
+        .map(char::from)
+        .collect();
+    assert!(check_value(all.as_bytes()));
+    assert!(check_value(b" leading spaces are kept"));
+    assert!(check_value("x".repeat(256).as_bytes()));
+    assert!(!check_value("x".repeat(257).as_bytes()));
+    assert!(!check_value(b""));
+    assert!(!check_value(b"trailing "));
+    assert!(!check_value(b"a=b"));
+    assert!(!check_value(b"a,b"));
+    assert!(!check_value(b"tab\tinside"));
+    assert!(!check_value(b"\x7f"));
+    assert!(!check_value("é".as_bytes()));
+}
+
+fn members(lines: &[&str]) -> Result<Vec<(String, String)>, ErrorKind> {
+    tracestate::parse(lines)
+        .map(|m| {
+            m.iter()
+                .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                .collect()
+        })
+        .map_err(|e| e.kind())
+}
+
+fn pairs(list: &[(&str, &str)]) -> Vec<(String, String)> {
+    list.iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect()
+}
+
+// §3.3.1 tracestate: list grammar, OWS, empty members, multiple lines, duplicates, 32 members.
+#[test]
+fn tracestate_list_table() {
+    type Expected = Result<Vec<(String, String)>, ErrorKind>;
+    let cases: &[(&[&str], Expected)] = &[
+        (
+            &["rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"],
+            Ok(pairs(&[
+                ("rojo", "00f067aa0ba902b7"),
+                ("congo", "t61rcWkgMzE"),
+            ])),
+        ),
+        (
+            &["foo=1 \t , \t bar=2, \t baz=3"],
+            Ok(pairs(&[("foo", "1"), ("bar", "2"), ("baz", "3")])),
+        ),
+        (
+            &["foo=1\t \t,\t \tbar=2,\t \tbaz=3"],
+            Ok(pairs(&[("foo", "1"), ("bar", "2"), ("baz", "3")])),
+        ),
+        (&["\t foo=1 \t"], Ok(pairs(&[("foo", "1")]))),
+        (&["foo= 1"], Ok(pairs(&[("foo", " 1")]))),
+        (&[""], Ok(vec![])),
+        (&["", "foo=1"], Ok(pairs(&[("foo", "1")]))),
+        (&["foo=1", ""], Ok(pairs(&[("foo", "1")]))),
+        (&[",, ,foo=1,,"], Ok(pairs(&[("foo", "1")]))),
+        (
+            &["foo=1,bar=2", "rojo=1,congo=2", "baz=3"],
+            Ok(pairs(&[
+                ("foo", "1"),
+                ("bar", "2"),
+                ("rojo", "1"),
+                ("congo", "2"),
+                ("baz", "3"),
+            ])),
+        ),
+        // test_tracestate_duplicated_keys: the whole list is discarded.
+        (&["foo=1,foo=1"], Err(ErrorKind::Duplicate)),
+        (&["foo=1,foo=2"], Err(ErrorKind::Duplicate)),
+        (&["foo=1", "foo=2"], Err(ErrorKind::Duplicate)),
+        // test_tracestate_value_illegal_characters.
+        (&["foo=bar=baz"], Err(ErrorKind::Malformed)),
+        (&["foo=,bar=3"], Err(ErrorKind::Malformed)),
+        (&["foo"], Err(ErrorKind::Malformed)),
+        (&["=1"], Err(ErrorKind::Malformed)),
+        (&["foo =1"], Err(ErrorKind::Malformed)),
+        (&["foo@=1,bar=2"], Err(ErrorKind::Malformed)),
+        (&["\u{fffd}"], Err(ErrorKind::Malformed)),
+    ];
+    for (lines, expected) in cases {
+        assert_eq!(&members(lines), expected, "tracestate {lines:?}");
+    }
+}
+
+// test_tracestate_member_count_limit: 32 members are kept, 33 discard the list.
+#[test]
+fn tracestate_member_count_limit() {
+    let thirty_two: Vec<String> = (1..=32).map(|i| format!("bar{i:02}={i:02}")).collect();
+    let lines = [thirty_two[..10].join(","), thirty_two[10..].join(",")];
+    let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+    assert_eq!(members(&lines).unwrap().len(), 32);
+    let mut thirty_three = thirty_two.clone();
+    thirty_three.push("bar33=33".to_owned());
+    assert_eq!(
+        members(&[&thirty_three.join(",")]),
+        Err(ErrorKind::LimitExceeded)
+    );
+}
+
+#[test]
+fn tracestate_longer_than_the_limit_is_discarded_unread() {
+    let huge = "a".repeat(tracestate::MAX_COMBINED_LEN + 1);
+    assert_eq!(members(&[&huge]), Err(ErrorKind::TooLong));
+    let half = "a=b,".repeat(tracestate::MAX_COMBINED_LEN / 8);
+    assert_eq!(members(&[&half, &half, "c=d"]), Err(ErrorKind::TooLong));
+}
+
+#[test]
+fn tracestate_join_writes_an_exactly_sized_header() {
+    let list = [("a", "1"), ("b", "2")];
+    let s = tracestate::join(|| list.iter().copied());
+    assert_eq!(s, "a=1,b=2");
+    assert_eq!(s.capacity(), s.len());
+    assert_eq!(tracestate::join(|| [].iter().copied()), "");
+}
+
+#[test]
+fn propagator_fields_are_cached() {
+    let p = TraceContextPropagator::default();
+    let a: Vec<&str> = p.fields().collect();
+    assert_eq!(a, [TRACEPARENT, TRACESTATE]);
+    assert_eq!(
+        p.fields().next().map(str::as_ptr),
+        p.fields().next().map(str::as_ptr)
+    );
+}

@@ -1,0 +1,161 @@
+//! Baton's carriers over `http::HeaderMap` and tonic's `MetadataMap`: duplicates seen, bad
+//! input skipped, never a panic.
+
+#![cfg(feature = "http")]
+
+use baton_propagation::{
+    BaggagePropagator, CompositePropagator, HeaderExtractor, HeaderInjector,
+    TraceContextPropagator, UNREADABLE,
+};
+use http::{HeaderMap, HeaderValue};
+use opentelemetry::Context;
+use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
+use opentelemetry::trace::TraceContextExt;
+
+const TP: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
+
+#[test]
+fn header_extractor_reads_any_case_and_every_line() {
+    let mut map = HeaderMap::new();
+    map.append("baggage", HeaderValue::from_static("a=1"));
+    map.append("baggage", HeaderValue::from_static("b=2"));
+    map.append("traceparent", HeaderValue::from_static(TP));
+    let ex = HeaderExtractor(&map);
+    assert_eq!(ex.get("BAGGAGE"), Some("a=1"));
+    assert_eq!(ex.get_all("Baggage"), Some(vec!["a=1", "b=2"]));
+    assert_eq!(ex.get_all("missing"), None);
+    assert_eq!(ex.get("missing"), None);
+    assert_eq!(ex.get("not a header name"), None);
+    let mut keys = ex.keys();
+    keys.sort_unstable();
+    assert_eq!(keys, ["baggage", "traceparent"]);
+}
+
+#[test]
+fn unreadable_lines_are_seen_but_never_valid() {
+    let mut map = HeaderMap::new();
+    map.append("traceparent", HeaderValue::from_static(TP));
+    map.append("traceparent", HeaderValue::from_bytes(b"\xff\xfe").unwrap());
+    let ex = HeaderExtractor(&map);
+    assert_eq!(ex.get_all("traceparent"), Some(vec![TP, UNREADABLE]));
+    // The second, unreadable line still makes two traceparent lines: no context.
+    let cx = TraceContextPropagator::default().extract_with_context(&Context::new(), &ex);
+    assert!(!cx.span().span_context().is_valid());
+
+    let mut map = HeaderMap::new();
+    map.append(
+        "traceparent",
+        HeaderValue::from_bytes("00-é".as_bytes()).unwrap(),
+    );
+    assert_eq!(HeaderExtractor(&map).get("traceparent"), Some(UNREADABLE));
+}
+
+#[test]
+fn header_injector_replaces_and_skips_what_http_forbids() {
+    let mut map = HeaderMap::new();
+    map.append("baggage", HeaderValue::from_static("old=1"));
+    map.append("baggage", HeaderValue::from_static("old=2"));
+    let mut inj = HeaderInjector(&mut map);
+    inj.reserve(4);
+    inj.set("baggage", "new=1".to_owned());
+    inj.set("X-Custom-Header", "v".to_owned());
+    inj.set("bad name", "v".to_owned());
+    inj.set("", "v".to_owned());
+    inj.set("x-bad-value", "line\r\nbreak".to_owned());
+    inj.set("x-nul", "a\0b".to_owned());
+    assert_eq!(map.get_all("baggage").iter().collect::<Vec<_>>(), ["new=1"]);
+    assert_eq!(map["x-custom-header"], "v");
+    assert_eq!(map.len(), 2);
+}
+
+#[test]
+fn composite_round_trip_through_a_header_map() {
+    let p = CompositePropagator::new(vec![
+        Box::new(TraceContextPropagator::default()),
+        Box::new(BaggagePropagator::default()),
+    ]);
+    let mut map = HeaderMap::new();
+    map.insert("traceparent", HeaderValue::from_static(TP));
+    map.insert("tracestate", HeaderValue::from_static("congo=t61rcWkgMzE"));
+    map.insert(
+        "baggage",
+        HeaderValue::from_static("user=ann,tier=gold;p=1"),
+    );
+    let cx = p.extract_with_context(&Context::new(), &HeaderExtractor(&map));
+    let mut out = HeaderMap::new();
+    p.inject_context(&cx, &mut HeaderInjector(&mut out));
+    assert_eq!(out, map);
+}
+
+#[test]
+fn carriers_are_send_sync_debug() {
+    fn check<T: Send + Sync + std::fmt::Debug>() {}
+    check::<HeaderExtractor<'static>>();
+    check::<HeaderInjector<'static>>();
+}
+
+#[cfg(feature = "tonic")]
+mod tonic_metadata {
+    use super::*;
+    use baton_propagation::{MetadataExtractor, MetadataInjector};
+    use tonic::metadata::{MetadataMap, MetadataValue};
+
+    #[test]
+    fn metadata_extractor_sees_every_ascii_entry() {
+        let mut md = MetadataMap::new();
+        md.append("tracestate", "a=1".parse().unwrap());
+        md.append("tracestate", "b=2".parse().unwrap());
+        md.append_bin("trace-bin", MetadataValue::from_bytes(b"\x00\x01"));
+        let ex = MetadataExtractor(&md);
+        assert_eq!(ex.get("TraceState"), Some("a=1"));
+        assert_eq!(ex.get_all("tracestate"), Some(vec!["a=1", "b=2"]));
+        assert_eq!(ex.get("trace-bin"), None);
+        assert_eq!(ex.keys(), ["tracestate"]);
+    }
+
+    #[test]
+    fn metadata_injector_skips_binary_keys_and_bad_values() {
+        let mut md = MetadataMap::new();
+        let mut inj = MetadataInjector(&mut md);
+        inj.reserve(2);
+        inj.set("traceparent", TP.to_owned());
+        inj.set("x-bin", "v".to_owned());
+        inj.set("bad key", "v".to_owned());
+        inj.set("x-bad", "a\nb".to_owned());
+        inj.set("x-utf8", "é".to_owned());
+        assert_eq!(md.len(), 1);
+        assert_eq!(md.get("traceparent").unwrap(), TP);
+    }
+
+    #[test]
+    fn trace_context_round_trips_through_metadata() {
+        let mut md = MetadataMap::new();
+        md.insert("traceparent", TP.parse().unwrap());
+        md.append("tracestate", "a=1".parse().unwrap());
+        md.append("tracestate", "b=2".parse().unwrap());
+        let p = TraceContextPropagator::default();
+        let cx = p.extract_with_context(&Context::new(), &MetadataExtractor(&md));
+        assert_eq!(cx.span().span_context().trace_state().header(), "a=1,b=2");
+        let mut out = MetadataMap::new();
+        p.inject_context(&cx, &mut MetadataInjector(&mut out));
+        assert_eq!(out.get("traceparent").unwrap(), TP);
+        assert_eq!(out.get("tracestate").unwrap(), "a=1,b=2");
+    }
+
+    #[test]
+    fn two_traceparent_entries_mean_no_context() {
+        let mut md = MetadataMap::new();
+        md.append("traceparent", TP.parse().unwrap());
+        md.append("traceparent", TP.parse().unwrap());
+        let cx = TraceContextPropagator::default()
+            .extract_with_context(&Context::new(), &MetadataExtractor(&md));
+        assert!(!cx.span().span_context().is_valid());
+    }
+
+    #[test]
+    fn metadata_carriers_are_send_sync_debug() {
+        fn check<T: Send + Sync + std::fmt::Debug>() {}
+        check::<MetadataExtractor<'static>>();
+        check::<MetadataInjector<'static>>();
+    }
+}
