@@ -1,5 +1,39 @@
-//! Baton: trace context and request-scoped values that survive awaits, spawns, threads and
-//! every HTTP and gRPC hop.
+//! Baton: trace context and request-scoped values that survive every `.await`, spawn and
+//! thread inside a service, and every HTTP and gRPC hop between services.
+//!
+//! This is the facade: it re-exports the Baton crates behind features, so a service depends on
+//! one crate and turns on what it uses.
+//!
+//! This crate provides:
+//!
+//! - [`context`] (feature `context`, default): [`baton_context`], the Rust `AsyncLocalStorage` —
+//!   typed request-scoped `Local`s, `Snapshot`s and context-carrying spawns, built on
+//!   `opentelemetry::Context`.
+//! - [`propagation`] (feature `propagation`, default): [`baton_propagation`], strict and
+//!   allocation-lean header propagators (W3C Trace Context and Baggage, B3, Jaeger, X-Ray, OT,
+//!   Datadog) implementing OpenTelemetry's `TextMapPropagator`.
+//!
+//! # Feature flags
+//!
+//! | Feature       | Default | Enables |
+//! |---------------|---------|---------|
+//! | `context`     | yes     | [`context`] |
+//! | `propagation` | yes     | [`propagation`] |
+//! | `tracing`     | no      | `context::log`: trace ids and locals on every `tracing` event |
+//! | `full`        | no      | all of the above |
+//!
+//! # Usage
+//!
+//! ```
+//! use baton::context::Local;
+//!
+//! static TENANT: Local<&'static str> = Local::new("tenant");
+//!
+//! let seen = TENANT.sync_scope("acme", || {
+//!     baton::context::thread::spawn(|| TENANT.get()).join().unwrap()
+//! });
+//! assert_eq!(seen, Some("acme"));
+//! ```
 
 #[cfg(feature = "context")]
 #[doc(inline)]
@@ -7,3 +41,7 @@ pub use baton_context as context;
 #[cfg(feature = "propagation")]
 #[doc(inline)]
 pub use baton_propagation as propagation;
+
+#[doc = include_str!("../README.md")]
+#[cfg(all(doctest, feature = "context", feature = "propagation"))]
+pub struct ReadmeDoctests;

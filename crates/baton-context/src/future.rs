@@ -2,7 +2,7 @@
 //! [`InContext`] and [`Scope`].
 //!
 //! [`InContext`] attaches its [`Context`] around every poll of the wrapped future or stream,
-//! like OpenTelemetry's `WithContext`, so the value of every [`Local`](crate::Local), the active
+//! like OpenTelemetry's `WithContext`, so the value of every [`Local`], the active
 //! span and the baggage are those captured when the wrapper was made, whichever thread or
 //! task polls it.
 //!
@@ -121,15 +121,21 @@ impl<S: Stream> Stream for InContext<S> {
 /// Attaches `cx` around `f`; in strict mode, reports guards `f` left attached.
 #[inline]
 fn enter<R>(cx: &Context, location: &'static Location<'static>, f: impl FnOnce() -> R) -> R {
-    let _guard = cx.clone().attach();
     if strict::is_enabled() {
-        let depth = strict::depth();
-        let result = f();
-        strict::check_depth(depth, location);
-        result
-    } else {
-        f()
+        return enter_strict(cx, location, f);
     }
+    let _guard = cx.clone().attach();
+    f()
+}
+
+#[cold]
+#[inline(never)]
+fn enter_strict<R>(cx: &Context, location: &'static Location<'static>, f: impl FnOnce() -> R) -> R {
+    let _guard = cx.clone().attach();
+    let depth = strict::depth();
+    let result = f();
+    strict::check_depth(depth, location);
+    result
 }
 
 pin_project! {
@@ -140,6 +146,12 @@ pin_project! {
     /// `A.scope(a, B.scope(b, fut))` sees both values even though the inner scope is built
     /// before the outer one is entered. From the first poll on, the same context is attached
     /// around every poll.
+    ///
+    /// Because the binding is made at the first poll, a scope handed to a plain `tokio::spawn`
+    /// starts from the worker's empty context (only this local is set); spawn it with
+    /// [`baton_context::spawn`](crate::spawn) to carry the spawner's span and locals as well.
+    /// [`Snapshot::run`] and [`FutureExt::in_current_context`], by contrast, capture at
+    /// creation.
     ///
     /// # Examples
     ///
@@ -192,15 +204,25 @@ impl<T: Send + Sync + 'static, F: Future> Future for Scope<T, F> {
     #[inline]
     fn poll(self: Pin<&mut Self>, task_cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        if let Some(value) = this.value.take() {
-            let local = *this.local;
-            *this.cx = Some(Context::map_current(|cx| local.bind(cx, value)));
+        if this.cx.is_none() {
+            *this.cx = bind_on_first_poll(this.local, this.value);
         }
         match this.cx {
             Some(cx) => enter(cx, this.location, || this.inner.poll(task_cx)),
             None => this.inner.poll(task_cx),
         }
     }
+}
+
+/// Binds the scope's value on top of the current context (once per scope, off the hot path).
+#[cold]
+#[inline(never)]
+fn bind_on_first_poll<T: Send + Sync + 'static>(
+    local: &'static Local<T>,
+    value: &mut Option<T>,
+) -> Option<Context> {
+    let value = value.take()?;
+    Some(Context::map_current(|cx| local.bind(cx, value)))
 }
 
 impl<T: Send + Sync + 'static, F: fmt::Debug> fmt::Debug for Scope<T, F> {

@@ -78,7 +78,7 @@ pub mod future;
 pub mod local;
 pub mod snapshot;
 #[cfg(feature = "tokio")]
-pub mod spawn;
+mod spawn;
 pub mod strict;
 pub mod thread;
 

@@ -345,7 +345,7 @@ impl<T: Send + Sync + 'static> Local<T> {
     ///
     /// The guard is `!Send`, so dropping it on another thread does not compile:
     ///
-    /// ```compile_fail
+    /// ```compile_fail,E0277
     /// static ID: baton_context::Local<u32> = baton_context::Local::new("id");
     /// let guard = ID.set(3);
     /// std::thread::spawn(move || drop(guard));

@@ -194,7 +194,7 @@ impl Snapshot {
     ///
     /// The guard is `!Send`, so dropping it on another thread does not compile:
     ///
-    /// ```compile_fail
+    /// ```compile_fail,E0277
     /// let guard = baton_context::Snapshot::capture().attach();
     /// std::thread::spawn(move || drop(guard));
     /// ```

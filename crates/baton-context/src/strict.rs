@@ -149,7 +149,9 @@ pub fn take_violations() -> Vec<Violation> {
 #[track_caller]
 pub fn assert_clean() {
     let here = Location::caller();
-    let leaked = LIVE.with(|live| std::mem::take(&mut *live.borrow_mut()));
+    let leaked = LIVE
+        .try_with(|live| std::mem::take(&mut *live.borrow_mut()))
+        .unwrap_or_default();
     for (_, created) in leaked {
         record(Violation::new(ViolationKind::Leaked, created, Some(here)));
     }
@@ -361,19 +363,22 @@ fn record(violation: Violation) {
 /// The number of tracked guards attached on this thread, read before a poll or closure.
 #[inline]
 pub(crate) fn depth() -> usize {
-    LIVE.with(|live| live.borrow().len())
+    // `try_with`: during thread teardown the list may already be gone; nothing is tracked then.
+    LIVE.try_with(|live| live.borrow().len()).unwrap_or(0)
 }
 
 /// Reports (and stops tracking) every guard attached since `depth` was read.
 pub(crate) fn check_depth(depth: usize, scope: &'static Location<'static>) {
-    let outlived = LIVE.with(|live| {
-        let mut live = live.borrow_mut();
-        if live.len() > depth {
-            live.split_off(depth)
-        } else {
-            Vec::new()
-        }
-    });
+    let outlived = LIVE
+        .try_with(|live| {
+            let mut live = live.borrow_mut();
+            if live.len() > depth {
+                live.split_off(depth)
+            } else {
+                Vec::new()
+            }
+        })
+        .unwrap_or_default();
     for (_, created) in outlived {
         record(Violation::new(
             ViolationKind::OutlivedScope,
@@ -395,11 +400,13 @@ impl Tracked {
     pub(crate) fn attach(cx: Context, location: &'static Location<'static>) -> Self {
         let id = is_enabled().then(|| {
             let id = NEXT_ID.fetch_add(1, Ordering::Relaxed);
-            LIVE.with(|live| live.borrow_mut().push((id, location)));
-            id
+            // During thread teardown the guard simply goes untracked.
+            LIVE.try_with(|live| live.borrow_mut().push((id, location)))
+                .ok()
+                .map(|()| id)
         });
         Self {
-            id,
+            id: id.flatten(),
             _guard: cx.attach(),
             _not_send: PhantomData,
         }
@@ -409,13 +416,16 @@ impl Tracked {
 impl Drop for Tracked {
     fn drop(&mut self) {
         let Some(id) = self.id else { return };
-        let report = LIVE.with(|live| {
-            let mut live = live.borrow_mut();
-            let position = live.iter().rposition(|(live_id, _)| *live_id == id)?;
-            let (_, created) = live.remove(position);
-            // Anything left above `position` was created later and is still attached.
-            live.get(position).map(|(_, newer)| (created, *newer))
-        });
+        let report = LIVE
+            .try_with(|live| {
+                let mut live = live.borrow_mut();
+                let position = live.iter().rposition(|(live_id, _)| *live_id == id)?;
+                let (_, created) = live.remove(position);
+                // Anything left above `position` was created later and is still attached.
+                live.get(position).map(|(_, newer)| (created, *newer))
+            })
+            .ok()
+            .flatten();
         if let Some((created, newer)) = report {
             record(Violation::new(
                 ViolationKind::OutOfOrder,

@@ -21,6 +21,12 @@ pub const BAGGAGE: &str = "baggage";
 /// platform must propagate, and opentelemetry's own `Baggage` limit.
 pub(crate) const MAX_MEMBERS: usize = 64;
 
+/// The most list members a `baggage-string` has (`list-member 0*179( OWS "," OWS list-member )`).
+/// Members past the 64 opentelemetry's `Baggage` holds, up to this many, are kept beside it
+/// (see `Overflow`) so that a header of 8192 bytes or less is forwarded whole, as the spec
+/// requires.
+pub(crate) const MAX_LIST_MEMBERS: usize = 180;
+
 /// The most bytes of `baggage-string` read on extract and written on inject: the W3C minimum
 /// every platform must propagate, and opentelemetry's own `Baggage` limit.
 pub(crate) const MAX_BYTES: usize = 8192;
@@ -147,6 +153,41 @@ pub(crate) fn parse_member(member: &str) -> Option<Member<'_>> {
     })
 }
 
+/// The metadata of a member: its properties with the optional whitespace around each property
+/// key and value removed ("not considered to be a part of the property key or value", W3C
+/// Baggage "property"), so that `k=v; p = x` is kept, and forwarded, as `p=x`. One allocation,
+/// exactly sized, as `BaggageMetadata::from(&str)` would make anyway.
+fn metadata(properties: &str) -> BaggageMetadata {
+    if properties.is_empty() {
+        return BaggageMetadata::default();
+    }
+    if !properties.contains([' ', '\t']) {
+        return BaggageMetadata::from(properties);
+    }
+    let parts = || {
+        properties.split(';').map(|p| match p.split_once('=') {
+            Some((key, value)) => (trim_str(key), Some(trim_str(value))),
+            None => (trim_str(p), None),
+        })
+    };
+    let len = parts()
+        .map(|(k, v)| k.len() + v.map_or(0, |v| v.len() + 1) + 1)
+        .sum::<usize>()
+        - 1;
+    let mut out = String::with_capacity(len);
+    for (key, value) in parts() {
+        if !out.is_empty() {
+            out.push(';');
+        }
+        out.push_str(key);
+        if let Some(value) = value {
+            out.push('=');
+            out.push_str(value);
+        }
+    }
+    BaggageMetadata::from(out)
+}
+
 fn trim_str(s: &str) -> &str {
     s.trim_matches([' ', '\t'])
 }
@@ -219,20 +260,48 @@ pub(crate) fn encode_into(value: &str, out: &mut String) {
 #[derive(Debug)]
 struct MemberOrder(Box<str>);
 
+/// Members extracted past the 64 opentelemetry's `Baggage` can hold, each `key=value` (value
+/// still percent-encoded) with its properties, joined with `,`, in arrival order. They are
+/// written after the `Baggage` members, but only while the context still carries the very
+/// baggage they arrived with (same entries, per `fingerprint`): a replaced or cleared baggage
+/// drops them.
+#[derive(Debug)]
+struct Overflow {
+    fingerprint: u64,
+    members: Box<str>,
+}
+
+/// An order-independent digest of every entry of `baggage` (`Baggage` is a `HashMap`).
+fn fingerprint(baggage: &Baggage) -> u64 {
+    use std::hash::{Hash, Hasher};
+    baggage
+        .iter()
+        .fold(baggage.len() as u64, |acc, (key, (value, metadata))| {
+            let mut h = std::hash::DefaultHasher::new();
+            key.as_str().hash(&mut h);
+            value.as_str().hash(&mut h);
+            metadata.as_str().hash(&mut h);
+            acc.wrapping_add(h.finish())
+        })
+}
+
 /// Propagates baggage in the W3C Baggage format (`baggage` header).
 ///
 /// Extract reads every `baggage` header line, combined in order. A member whose key is not a
 /// token, whose value has a byte outside `baggage-octet` or a broken `%` escape, or whose
 /// properties do not follow the grammar is dropped alone; the others are kept. Values are
-/// percent-decoded (bytes that are not UTF-8 become U+FFFD); properties are kept verbatim as
-/// the member's [`BaggageMetadata`]. When a key repeats, the last value wins, in the place of
-/// the first.
+/// percent-decoded (bytes that are not UTF-8 become U+FFFD); properties are kept as the
+/// member's [`BaggageMetadata`], `;`-separated, with the optional whitespace around each
+/// property key and value removed (`k=v; p = x ;q` gives `p=x;q`). When a key repeats, the
+/// last value wins, in the place of the first.
 ///
-/// Limits: the spec requires at least 64 members and 8192 bytes to be propagated, and
-/// opentelemetry's `Baggage` holds at most that, so those are the limits on both sides. On
-/// extract, members that end past byte 8192 of the combined header are dropped (without being
-/// read) and reading stops at 64 members; on inject, a member that would take the header past
-/// 8192 bytes or 64 members is skipped and later, smaller ones still go.
+/// Limits: the spec requires every member of a `baggage-string` of 8192 bytes or less to be
+/// propagated (at most 180 members, per its grammar). opentelemetry's `Baggage` holds 64: the
+/// members past those are kept beside it and written back after them for as long as the
+/// context carries the same baggage. On extract, members that end past byte 8192 of the
+/// combined header are dropped (without being read) and reading stops at 180 members; on
+/// inject, a member that would take the header past 8192 bytes or 180 members is skipped and
+/// later, smaller ones still go.
 ///
 /// Inject writes members in the order they were extracted (then any added since), values
 /// percent-encoded so that the round trip is lossless, and no header when the baggage is
@@ -307,7 +376,11 @@ pub(crate) fn for_each_member<'a>(lines: &[&'a str], mut f: impl FnMut(&'a str) 
     }
 }
 
-fn extract_baggage(extractor: &dyn Extractor) -> Option<(Baggage, Option<MemberOrder>)> {
+/// What extract found: the baggage, the member order when it has several members, and the
+/// members past opentelemetry's 64.
+type Extracted = (Baggage, Option<MemberOrder>, Option<Overflow>);
+
+fn extract_baggage(extractor: &dyn Extractor) -> Option<Extracted> {
     extractor.get(BAGGAGE)?;
     let lines = extractor.get_all(BAGGAGE)?;
     // A first pass, which allocates nothing, sizes the order; one member needs none.
@@ -324,19 +397,38 @@ fn extract_baggage(extractor: &dyn Extractor) -> Option<(Baggage, Option<MemberO
     }
     let mut order = String::with_capacity(if valid > 1 { order_len - 1 } else { 0 });
     let mut baggage = Baggage::new();
+    let mut seen = 0usize;
+    // Only allocated when a header has more than 64 distinct keys.
+    let mut overflow: Vec<(&str, String)> = Vec::new();
     for_each_member(&lines, |raw| {
         let Some(member) = parse_member(trim_str(raw)) else {
             return true;
         };
-        let known = baggage.get(member.key).is_some();
-        if !known && baggage.len() == MAX_MEMBERS {
+        seen += 1;
+        if seen > MAX_LIST_MEMBERS {
             return false;
         }
-        let metadata = if member.properties.is_empty() {
-            BaggageMetadata::default()
-        } else {
-            BaggageMetadata::from(member.properties)
-        };
+        let known = baggage.get(member.key).is_some();
+        if !known && baggage.len() == MAX_MEMBERS {
+            let metadata = metadata(member.properties);
+            let mut text = String::with_capacity(
+                member.key.len() + 2 + member.value.len() + metadata.as_str().len(),
+            );
+            text.push_str(member.key);
+            text.push('=');
+            text.push_str(member.value);
+            if !metadata.as_str().is_empty() {
+                text.push(';');
+                text.push_str(metadata.as_str());
+            }
+            // A repeated key: the last value wins, in the place of the first.
+            match overflow.iter_mut().find(|(key, _)| *key == member.key) {
+                Some(slot) => slot.1 = text,
+                None => overflow.push((member.key, text)),
+            }
+            return true;
+        }
+        let metadata = metadata(member.properties);
         let value = StringValue::from(decode(member.value));
         if !known && valid > 1 {
             if !order.is_empty() {
@@ -351,7 +443,21 @@ fn extract_baggage(extractor: &dyn Extractor) -> Option<(Baggage, Option<MemberO
         return None;
     }
     let order = (baggage.len() > 1).then(|| MemberOrder(order.into_boxed_str()));
-    Some((baggage, order))
+    let overflow = (!overflow.is_empty()).then(|| {
+        let len = overflow.iter().map(|(_, m)| m.len() + 1).sum::<usize>() - 1;
+        let mut members = String::with_capacity(len);
+        for (_, member) in &overflow {
+            if !members.is_empty() {
+                members.push(',');
+            }
+            members.push_str(member);
+        }
+        Overflow {
+            fingerprint: fingerprint(&baggage),
+            members: members.into_boxed_str(),
+        }
+    });
+    Some((baggage, order, overflow))
 }
 
 impl TextMapPropagator for BaggagePropagator {
@@ -361,18 +467,40 @@ impl TextMapPropagator for BaggagePropagator {
             return;
         }
         let order = cx.get::<MemberOrder>().map_or("", |o| &o.0);
-        let header = write_header(baggage, order);
+        let overflow = cx
+            .get::<Overflow>()
+            .filter(|o| !o.members.is_empty() && o.fingerprint == fingerprint(baggage))
+            .map_or("", |o| &o.members);
+        let header = write_header(baggage, order, overflow);
         if !header.is_empty() {
             injector.set(BAGGAGE, header);
         }
     }
 
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
-        match extract_baggage(extractor) {
-            Some((baggage, None)) => cx.with_baggage(baggage),
-            Some((baggage, Some(order))) => cx.with_baggage(baggage).with_value(order),
-            None => cx.clone(),
+        let Some((baggage, order, overflow)) = extract_baggage(extractor) else {
+            return cx.clone();
+        };
+        let mut out = cx.with_baggage(baggage);
+        // An order or overflow kept from an earlier extract must not outlive its baggage.
+        match order {
+            Some(order) => out = out.with_value(order),
+            None if out.get::<MemberOrder>().is_some() => {
+                out = out.with_value(MemberOrder(Box::default()));
+            }
+            None => {}
         }
+        match overflow {
+            Some(overflow) => out = out.with_value(overflow),
+            None if out.get::<Overflow>().is_some() => {
+                out = out.with_value(Overflow {
+                    fingerprint: 0,
+                    members: Box::default(),
+                });
+            }
+            None => {}
+        }
+        out
     }
 
     fn fields(&self) -> FieldIter<'_> {
@@ -397,8 +525,9 @@ fn ordered<'a>(
     known.chain(rest)
 }
 
-/// Writes the header: an exactly-sized `String`, members that do not fit the limits skipped.
-fn write_header(baggage: &Baggage, order: &str) -> String {
+/// Writes the header: an exactly-sized `String`, members that do not fit the limits skipped;
+/// `overflow` (already encoded members) after the others.
+fn write_header(baggage: &Baggage, order: &str, overflow: &str) -> String {
     let plan = |mut emit: Option<&mut String>| -> usize {
         let (mut len, mut count) = (0usize, 0usize);
         for (key, value, metadata) in ordered(baggage, order) {
@@ -436,6 +565,25 @@ fn write_header(baggage: &Baggage, order: &str) -> String {
             }
             len += sep + member_len;
             count += 1;
+        }
+        if !overflow.is_empty() {
+            for member in overflow.split(',') {
+                if count == MAX_LIST_MEMBERS {
+                    break;
+                }
+                let sep = usize::from(count > 0);
+                if len + sep + member.len() > MAX_BYTES {
+                    continue;
+                }
+                if let Some(out) = emit.as_deref_mut() {
+                    if sep == 1 {
+                        out.push(',');
+                    }
+                    out.push_str(member);
+                }
+                len += sep + member.len();
+                count += 1;
+            }
         }
         len
     };
@@ -492,6 +640,24 @@ mod tests {
         for (raw, expected) in cases {
             let got = parse_member(raw).map(|m| (m.key, m.value, m.properties));
             assert_eq!(got, *expected, "member {raw:?}");
+        }
+    }
+
+    // W3C Baggage "property": OWS around a property key or value is not part of it.
+    #[test]
+    fn metadata_drops_optional_whitespace() {
+        for (properties, expected) in [
+            ("", ""),
+            ("p", "p"),
+            ("p1;p2=x", "p1;p2=x"),
+            ("p = x ;\tq", "p=x;q"),
+            (
+                "SomeProp \t ; \t SecondProp \t = \t PropValue",
+                "SomeProp;SecondProp=PropValue",
+            ),
+            ("k=a=b ; c", "k=a=b;c"),
+        ] {
+            assert_eq!(metadata(properties).as_str(), expected, "{properties:?}");
         }
     }
 

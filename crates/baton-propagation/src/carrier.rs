@@ -165,8 +165,8 @@ mod tonic_carrier {
     #[derive(Debug)]
     pub struct MetadataInjector<'a>(pub &'a mut MetadataMap);
 
-    /// Reads propagation headers from tonic's [`MetadataMap`] (ASCII metadata only), seeing
-    /// every repeated entry.
+    /// Reads propagation headers from tonic's [`MetadataMap`] (values of ASCII metadata only;
+    /// `keys` lists every key), seeing every repeated entry.
     ///
     /// # Examples
     ///
@@ -211,12 +211,14 @@ mod tonic_carrier {
             self.0.get(key).map(read)
         }
 
+        /// Every key, `-bin` ones included ("the list of all the keys in the carrier", as the
+        /// OpenTelemetry propagators API asks), though only ASCII entries can be read.
         fn keys(&self) -> Vec<&str> {
             self.0
                 .keys()
-                .filter_map(|key| match key {
-                    KeyRef::Ascii(key) => Some(key.as_str()),
-                    KeyRef::Binary(_) => None,
+                .map(|key| match key {
+                    KeyRef::Ascii(key) => key.as_str(),
+                    KeyRef::Binary(key) => key.as_str(),
                 })
                 .collect()
         }

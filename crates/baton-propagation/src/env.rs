@@ -43,7 +43,8 @@ const KNOWN: [&str; 9] = [
 /// opentelemetry-go reads it; opentelemetry-java refuses the combination). An unknown name
 /// is reported on standard error and skipped ("MUST generate a warning and gracefully ignore
 /// the setting"); when no name is recognised at all, the setting is ignored and the default
-/// applies. [`from_list`] reports an unknown name as an error instead.
+/// applies; so does a value that is not valid Unicode (with a warning). [`from_list`] reports
+/// an unknown name as an error instead.
 ///
 /// # Examples
 ///
@@ -57,7 +58,16 @@ const KNOWN: [&str; 9] = [
 /// }
 /// ```
 pub fn from_env() -> CompositePropagator {
-    let value = std::env::var(VAR).unwrap_or_default();
+    let value = match std::env::var(VAR) {
+        Ok(value) => value,
+        Err(std::env::VarError::NotPresent) => String::new(),
+        // No name can be read from it: a value the implementation does not recognise, so
+        // "generate a warning and gracefully ignore the setting".
+        Err(std::env::VarError::NotUnicode(_)) => {
+            eprintln!("baton-propagation: {VAR} is not valid unicode; ignored");
+            String::new()
+        }
+    };
     build(&value, |unknown| {
         eprintln!(
             "baton-propagation: {}; skipped",

@@ -141,7 +141,8 @@ pub use datadog::{
 };
 pub use env_carrier::{EnvExtractor, EnvInjector};
 pub use jaeger::{
-    JAEGER_DEBUG_ID, JaegerDebugId, JaegerPropagator, UBER_TRACE_ID, UBERCTX_PREFIX, UberTraceId,
+    JAEGER_BAGGAGE, JAEGER_DEBUG_ID, JaegerDebugId, JaegerPropagator, UBER_TRACE_ID,
+    UBERCTX_PREFIX, UberTraceId,
 };
 pub use ot_trace::{
     OT_BAGGAGE_PREFIX, OT_TRACER_SAMPLED, OT_TRACER_SPANID, OT_TRACER_TRACEID, OtTraceHeaders,

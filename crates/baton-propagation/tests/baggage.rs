@@ -151,14 +151,59 @@ fn members_added_after_extract_follow_the_extracted_ones() {
     assert_eq!(inject(&cx).as_deref(), Some("z=1,x=3,new=4"));
 }
 
-// Limits: at most 64 members (W3C minimum, opentelemetry's `Baggage` limit).
+// Limits: "A platform MUST propagate all list-members ... if the resulting baggage-string
+// would be 8192 bytes or less". opentelemetry's `Baggage` holds the first 64; the rest are
+// forwarded beside it, in order. (This test used to assert that members past 64 were
+// dropped, which the spec forbids for a header this small.)
 #[test]
-fn extract_keeps_the_first_64_members() {
+fn members_past_64_are_forwarded() {
     let line: Vec<String> = (0..100).map(|i| format!("k{i}={i}")).collect();
-    let cx = extract(&[&line.join(",")]);
+    let line = line.join(",");
+    let cx = extract(&[&line]);
     assert_eq!(cx.baggage().len(), 64);
     assert_eq!(value(&cx, "k63").as_deref(), Some("63"));
     assert_eq!(value(&cx, "k64"), None);
+    assert_eq!(inject(&cx).as_deref(), Some(line.as_str()));
+}
+
+// Limits: the grammar has at most 180 list members; past them members MAY be dropped.
+#[test]
+fn at_most_180_members_are_forwarded() {
+    let members: Vec<String> = (0..200).map(|i| format!("k{i}={i}")).collect();
+    let cx = extract(&[&members.join(",")]);
+    assert_eq!(inject(&cx), Some(members[..180].join(",")));
+}
+
+// Past 64: a repeated key keeps its first place and last value, properties stay, keys that
+// `Baggage` holds are updated in place.
+#[test]
+fn members_past_64_keep_the_duplicate_rule() {
+    let mut members: Vec<String> = (0..70).map(|i| format!("k{i}={i}")).collect();
+    members.push("k66=last;p = 1".to_owned());
+    members.push("k0=zero".to_owned());
+    let cx = extract(&[&members.join(",")]);
+    assert_eq!(value(&cx, "k0").as_deref(), Some("zero"));
+    let mut expected: Vec<String> = (0..70).map(|i| format!("k{i}={i}")).collect();
+    expected[0] = "k0=zero".to_owned();
+    expected[66] = "k66=last;p=1".to_owned();
+    assert_eq!(inject(&cx), Some(expected.join(",")));
+}
+
+// The members past 64 belong to the baggage they arrived with: replaced, cleared or
+// re-extracted baggage does not carry them.
+#[test]
+fn members_past_64_do_not_outlive_their_baggage() {
+    let line: Vec<String> = (0..100).map(|i| format!("k{i}={i}")).collect();
+    let cx = extract(&[&line.join(",")]);
+    let replaced = cx.with_baggage([KeyValue::new("only", "1")]);
+    assert_eq!(inject(&replaced).as_deref(), Some("only=1"));
+    assert_eq!(inject(&cx.with_cleared_baggage()), None);
+    let again = BaggagePropagator::default()
+        .extract_with_context(&cx, &HeaderExtractor(&headers(&["a=1"])));
+    assert_eq!(inject(&again).as_deref(), Some("a=1"));
+    let again = BaggagePropagator::default()
+        .extract_with_context(&cx, &HeaderExtractor(&headers(&["b=2,a=1"])));
+    assert_eq!(inject(&again).as_deref(), Some("b=2,a=1"));
 }
 
 // Limits: 8192 bytes; members past it are dropped, those before kept.
@@ -272,6 +317,31 @@ proptest! {
         prop_assert!(cx.baggage().len() <= 64);
         if let Some(h) = inject(&cx) {
             prop_assert!(h.len() <= 8192);
+            prop_assert!(h.split(',').count() <= 180);
         }
+    }
+
+    // A header of up to 180 distinct members within 8192 bytes is forwarded exactly (values in
+    // the canonical encoding inject writes), though `Baggage` holds only 64 of them.
+    #[test]
+    fn up_to_180_members_are_forwarded_exactly(
+        members in proptest::collection::btree_map(
+            token(),
+            ("[!#$&'()*+./0-9:<=>?@A-Z\\[\\]^_`a-z{|}~-]{0,8}|%(20|22|25|2C|3B|5C|E2%82%AC)", proptest::option::of("[a-z]{1,5}(=[a-z0-9]{0,4})?")),
+            0..=180,
+        )
+    ) {
+        let header: Vec<String> = members
+            .iter()
+            .map(|(k, (v, m))| match m {
+                Some(m) => format!("{k}={v};{m}"),
+                None => format!("{k}={v}"),
+            })
+            .collect();
+        let header = header.join(",");
+        prop_assume!(!header.is_empty() && header.len() <= 8192);
+        let cx = extract(&[&header]);
+        prop_assert_eq!(cx.baggage().len(), members.len().min(64));
+        prop_assert_eq!(inject(&cx), Some(header));
     }
 }

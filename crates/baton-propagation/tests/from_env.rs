@@ -86,6 +86,34 @@ fn from_env_warns_about_and_skips_unknown_values() {
     );
 }
 
+// A value that is not Unicode cannot name a propagator: warned about, and the default used.
+#[cfg(unix)]
+#[test]
+fn from_env_not_unicode_is_ignored_with_a_warning() {
+    use std::os::unix::ffi::OsStrExt;
+    let mut cmd = Command::new(std::env::current_exe().unwrap());
+    cmd.args([
+        "--exact",
+        "child_prints_fields",
+        "--nocapture",
+        "--test-threads=1",
+    ])
+    .env(CHILD, "1")
+    .env("OTEL_PROPAGATORS", std::ffi::OsStr::from_bytes(b"b3,\xff"));
+    let out = cmd.output().unwrap();
+    assert!(out.status.success(), "child failed: {out:?}");
+    let stdout = String::from_utf8(out.stdout).unwrap();
+    assert!(
+        stdout.contains("FIELDS:2|traceparent,tracestate,baggage"),
+        "{stdout}"
+    );
+    let stderr = String::from_utf8(out.stderr).unwrap();
+    assert!(
+        stderr.contains("OTEL_PROPAGATORS is not valid unicode"),
+        "{stderr}"
+    );
+}
+
 #[test]
 fn from_list_known_names_in_order() {
     let cases: &[(&str, &[&str])] = &[

@@ -96,6 +96,32 @@ fn propagator_is_default_send_sync_debug_with_cached_fields() {
     let _: Box<dyn TextMapPropagator + Send + Sync> = Box::new(p);
 }
 
+// opentelemetry-java reads `jaeger-baggage: k1=v1, k2=v2`; a hostile one is bounded by the W3C
+// baggage limits (8192 bytes checked before parsing, 64 entries) and never panics.
+#[test]
+fn hostile_jaeger_baggage_header_is_bounded() {
+    let huge = "k=v,".repeat(1 << 18);
+    let start = std::time::Instant::now();
+    let cx = extract(&map(&[("jaeger-baggage", huge.as_bytes())]));
+    assert!(cx.baggage().is_empty(), "over 8192 bytes: ignored whole");
+    let many: String = (0..2_000).map(|i| format!("k{i}=v,")).collect();
+    let many = &many[..8000];
+    let cx = extract(&map(&[("jaeger-baggage", many.as_bytes())]));
+    assert_eq!(cx.baggage().len(), 64);
+    let cx = extract(&map(&[(
+        "jaeger-baggage",
+        b"=x,a b=1,k\"=2,novalue,good = fine ",
+    )]));
+    assert_eq!(
+        cx.baggage()
+            .iter()
+            .map(|(k, (v, _))| (k.to_string(), v.to_string()))
+            .collect::<Vec<_>>(),
+        [("good".to_string(), "fine".to_string())]
+    );
+    assert!(start.elapsed() < std::time::Duration::from_secs(2));
+}
+
 proptest! {
     #[test]
     fn inject_extract_round_trip(t in 1u128.., s in 1u64.., sampled in any::<bool>(), key in "[a-z][a-z0-9_]{0,10}", value in "\\PC{0,16}") {
@@ -111,7 +137,7 @@ proptest! {
 
     #[test]
     fn arbitrary_headers_never_panic(lines in proptest::collection::vec(
-        (prop_oneof![Just("uber-trace-id".to_string()), Just("jaeger-debug-id".to_string()), "uberctx-[a-z]{0,6}", "[a-z-]{1,12}"],
+        (prop_oneof![Just("uber-trace-id".to_string()), Just("jaeger-debug-id".to_string()), Just("jaeger-baggage".to_string()), "uberctx-[a-z]{0,6}", "[a-z-]{1,12}"],
          proptest::collection::vec(any::<u8>(), 0..100)), 0..8)) {
         let mut m = HeaderMap::new();
         for (k, v) in &lines {

@@ -328,8 +328,8 @@ impl B3Single {
     /// Reads the multiple-header form from the raw values of `X-B3-TraceId`, `X-B3-SpanId`,
     /// `X-B3-ParentSpanId`, `X-B3-Sampled` and `X-B3-Flags` (each `None` when absent).
     ///
-    /// `X-B3-Sampled` accepts `1`/`0` and the legacy `true`/`false` (which the B3 spec says a
-    /// lenient implementation may accept); `X-B3-Flags: 1` is debug and wins over `Sampled`;
+    /// `X-B3-Sampled` accepts `1`/`0` and the legacy `true`/`false` in any case (which the B3
+    /// spec says a lenient implementation may accept); `X-B3-Flags: 1` is debug and wins over `Sampled`;
     /// any other `X-B3-Flags` value is ignored, as opentelemetry-go-contrib does.
     /// Without a trace id, the headers carry only a sampling decision.
     ///
@@ -364,10 +364,14 @@ impl B3Single {
         // "The only accepted value for Flags is 1" (opentelemetry-go-contrib b3); B3 says no
         // implementation treats X-B3-Flags as a bit field, so other values are ignored.
         let debug = flags == Some("1");
+        // opentelemetry-go-contrib lower-cases the value first, and opentelemetry-java uses
+        // `Boolean.parseBoolean`: the legacy booleans are matched without regard to case.
         let sampling = match sampled {
             None => SamplingState::Defer,
-            Some("1" | "true") => SamplingState::Accept,
-            Some("0" | "false") => SamplingState::Deny,
+            Some("1") => SamplingState::Accept,
+            Some("0") => SamplingState::Deny,
+            Some(v) if v.eq_ignore_ascii_case("true") => SamplingState::Accept,
+            Some(v) if v.eq_ignore_ascii_case("false") => SamplingState::Deny,
             Some(_) => {
                 return Err(ParseError::new(
                     ErrorKind::Malformed,
@@ -661,10 +665,13 @@ pub enum B3Encoding {
 /// The Zipkin B3 propagator.
 ///
 /// Extract reads the single `b3` header first and falls back to the `X-B3-*` headers when
-/// it is absent or malformed (as opentelemetry-go and -java do); a sampling-only value yields
-/// a context holding just a [`SamplingState`]. Inject writes the configured [`B3Encoding`],
-/// re-emits debug (`d`, `X-B3-Flags: 1`) and a deferred decision from the stored
-/// [`SamplingState`], and never writes the parent span id.
+/// it is absent or malformed (as opentelemetry-go and -java do); an empty header line counts as
+/// absent. A sampling-only value yields a context holding just a [`SamplingState`], and leaves a
+/// context that already holds a valid span context as it is. Inject writes the configured
+/// [`B3Encoding`], re-emits debug (`d`, `X-B3-Flags: 1`) and a deferred decision from the
+/// stored [`SamplingState`], sends a sampled span context without valid ids as the
+/// sampling-only `1` (as opentelemetry-go-contrib and opentelemetry-zipkin do), and never
+/// writes the parent span id.
 ///
 /// # Examples
 ///
@@ -724,16 +731,19 @@ impl B3Propagator {
         if let Some(Ok(b3)) = extractor.get(B3).map(B3Single::parse) {
             return Some(b3);
         }
+        // An empty header line is an absent one, as in opentelemetry-go-contrib (whose carriers
+        // answer "" for both): `X-B3-Sampled:` with ids is a deferred decision, not an error.
+        let get = |name| extractor.get(name).filter(|v| !v.is_empty());
         let (t, s, sampled, flags) = (
-            extractor.get(X_B3_TRACEID),
-            extractor.get(X_B3_SPANID),
-            extractor.get(X_B3_SAMPLED),
-            extractor.get(X_B3_FLAGS),
+            get(X_B3_TRACEID),
+            get(X_B3_SPANID),
+            get(X_B3_SAMPLED),
+            get(X_B3_FLAGS),
         );
         if t.is_none() && s.is_none() && sampled.is_none() && flags.is_none() {
             return None;
         }
-        B3Single::from_multiple_headers(t, s, extractor.get(X_B3_PARENTSPANID), sampled, flags).ok()
+        B3Single::from_multiple_headers(t, s, get(X_B3_PARENTSPANID), sampled, flags).ok()
     }
 }
 
@@ -744,7 +754,12 @@ impl TextMapPropagator for B3Propagator {
         let value = if sc.is_valid() {
             B3Single::new(sc.trace_id(), sc.span_id(), outbound_state(&sc, stored))
         } else {
-            stored.and_then(B3Single::sampling_only)
+            // opentelemetry-go-contrib "sampled only" (and opentelemetry-zipkin): a span context
+            // without ids but with the sampled flag still sends `b3: 1`. An unsampled one sends
+            // nothing (rather than Go's `b3: 0`), so a context with no span never denies the
+            // next hop's sampling; opentelemetry-java sends nothing for either.
+            let implied = sc.is_sampled().then_some(SamplingState::Accept);
+            stored.or(implied).and_then(B3Single::sampling_only)
         };
         let Some(value) = value else { return };
         if matches!(
@@ -781,7 +796,11 @@ impl TextMapPropagator for B3Propagator {
         };
         match b3.span_context() {
             Some(sc) => with_sampling_state(cx.with_remote_span_context(sc), b3.sampling),
-            // Without ids, the decision is all there is: always keep it.
+            // A sampling-only value carries no trace: over a context that already holds one it
+            // changes nothing (opentelemetry-go-contrib
+            // `TestExtractB3PreservesDebugWithoutValidSpanContext`: `b3: 0` keeps a stored debug).
+            None if cx.span().span_context().is_valid() => cx.clone(),
+            // Without ids, the decision is all there is: keep it.
             None => cx.with_value(b3.sampling),
         }
     }

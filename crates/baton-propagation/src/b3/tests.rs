@@ -165,6 +165,9 @@ fn multiple_headers_table() {
         (Some("0"), None, SamplingState::Deny),
         (Some("true"), None, SamplingState::Accept),
         (Some("false"), None, SamplingState::Deny),
+        // opentelemetry-go-contrib `strings.ToLower(sampled)`, opentelemetry-java `parseBoolean`.
+        (Some("True"), None, SamplingState::Accept),
+        (Some("FALSE"), None, SamplingState::Deny),
         (None, None, SamplingState::Defer),
         (None, Some("1"), SamplingState::Debug),
         (Some("0"), Some("1"), SamplingState::Debug),
@@ -178,7 +181,7 @@ fn multiple_headers_table() {
             B3Single::from_multiple_headers(Some(TRACE), Some(SPAN), None, sampled, flags).unwrap();
         assert_eq!(b3.sampling(), want, "{sampled:?} {flags:?}");
     }
-    for (sampled, flags) in [(Some("True"), None), (Some("2"), None), (Some(""), None)] {
+    for (sampled, flags) in [(Some("yes"), None), (Some("2"), None), (Some(""), None)] {
         assert!(
             B3Single::from_multiple_headers(Some(TRACE), Some(SPAN), None, sampled, flags).is_err()
         );

@@ -4,10 +4,11 @@
 //! Follows dd-trace's propagation (dd-trace-go `ddtrace/tracer/textmap.go`, dd-trace-rs
 //! `datadog-opentelemetry` propagation, Datadog "Propagating trace context" docs): ids are
 //! unsigned 64-bit decimals, the upper 64 bits of a 128-bit trace id travel as the
-//! `_dd.p.tid` tag (16 lowercase hex digits) in `x-datadog-tags`, which carries only
-//! `_dd.p.*` tags and is capped at 512 bytes (dd-trace's default
-//! `DD_TRACE_X_DATADOG_TAGS_MAX_LENGTH`); a tags header over the cap or with a malformed tag
-//! is dropped whole (dd-trace records `_dd.propagation_error`), keeping the ids. A sampling
+//! `_dd.p.tid` tag (16 lowercase hex digits) in `x-datadog-tags`, of which Baton keeps only
+//! the `_dd.p.*` tags, capped at 512 bytes (dd-trace's default
+//! `DD_TRACE_X_DATADOG_TAGS_MAX_LENGTH`); a tags header over the cap or with a malformed member
+//! is dropped whole (dd-trace records `_dd.propagation_error`), keeping the ids, and a
+//! malformed `_dd.p.tid` alone is dropped (dd-trace-go `validateTID`). A sampling
 //! priority `<= 0` is not sampled, `>= 1` sampled; the exact value, the origin and the other
 //! `_dd.p.*` tags are kept in the [`Context`] and re-emitted on inject.
 
@@ -88,7 +89,8 @@ struct DatadogState {
 ///
 /// [`ParseError`] when an id is not an unsigned 64-bit decimal or is zero, the priority is not
 /// a 32-bit integer, or the origin is empty, longer than 256 bytes or not printable ASCII. A bad
-/// `x-datadog-tags` is no error: it is dropped, as dd-trace does.
+/// `x-datadog-tags` is no error: it is dropped, as dd-trace does; a malformed `_dd.p.tid`
+/// alone is dropped (dd-trace-go `validateTID` unsets just that tag), the other tags kept.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct DatadogHeaders<'a> {
     trace_id: u128,
@@ -315,15 +317,19 @@ fn parse_tid(v: &str) -> Option<u64> {
     hex::decode_lower(v.as_bytes()).map(|t| t as u64)
 }
 
+/// The `_dd.p.*` members of a validated tags header; other keys are skipped (dd-trace-py
+/// keeps only `_dd.p.*` on extract; dd-trace-go keeps them all, `_dd.p.dm` included).
 fn tag_pairs(tags: &str) -> impl Iterator<Item = (&str, &str)> {
     tags.split(',')
-        .filter(|t| !t.is_empty())
         .filter_map(|t| t.split_once('='))
+        .filter(|(k, _)| k.len() > TAG_PREFIX.len() && k.starts_with(TAG_PREFIX))
 }
 
-/// dd-trace's rules: at most 512 bytes, `key=value` members joined by `,`, every key `_dd.p.`
-/// then printable ASCII without space, `,` or `=`, every value printable ASCII without `,`,
-/// and `_dd.p.tid` (if any) 16 lowercase hex digits.
+/// dd-trace's rules (dd-trace-go `parsePropagatableTraceTags`, `isValidPropagatableTag`): at
+/// most 512 bytes, `key=value` members joined by `,`, neither side empty, keys printable ASCII
+/// without space, `,` or `=`, values printable ASCII without `,` (a value may hold `=`).
+/// Anything else drops the whole header (dd-trace's "decoding_error"). A malformed
+/// `_dd.p.tid` is not fatal here: dd-trace-go `validateTID` unsets just that tag.
 fn valid_tags(tags: &str) -> bool {
     tags.len() <= MAX_TAGS_LEN
         && !tags.is_empty()
@@ -331,12 +337,11 @@ fn valid_tags(tags: &str) -> bool {
             let Some((k, v)) = member.split_once('=') else {
                 return false;
             };
-            k.len() > TAG_PREFIX.len()
-                && k.starts_with(TAG_PREFIX)
+            !k.is_empty()
+                && !v.is_empty()
                 && k.bytes()
                     .all(|b| (0x21..0x7f).contains(&b) && b != b',' && b != b'=')
                 && v.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b',')
-                && (k != TID || parse_tid(v).is_some())
         })
 }
 
@@ -392,11 +397,17 @@ impl TextMapPropagator for DatadogPropagator {
             X_DATADOG_PARENT_ID,
             u64::from_be_bytes(sc.span_id().to_bytes()).to_string(),
         );
-        let stored = state.and_then(|s| s.priority);
-        let priority = match stored {
-            Some(p) if (p >= 1) == sc.is_sampled() => Some(p),
-            None if !sc.is_sampled() => None,
-            _ => Some(i32::from(sc.is_sampled())),
+        // The exact priority received is re-emitted while the sampled flag still agrees with it.
+        // A priority absent on the way in stays absent while no sampler has accepted the trace;
+        // otherwise the flag decides (opentelemetry-datadog: an unsampled span context sends
+        // `x-datadog-sampling-priority: 0`, a deferred one nothing).
+        let priority = match state {
+            Some(s) => match s.priority {
+                Some(p) if (p >= 1) == sc.is_sampled() => Some(p),
+                None if !sc.is_sampled() => None,
+                _ => Some(i32::from(sc.is_sampled())),
+            },
+            None => Some(i32::from(sc.is_sampled())),
         };
         if let Some(p) = priority {
             injector.set(X_DATADOG_SAMPLING_PRIORITY, p.to_string());
@@ -453,11 +464,11 @@ impl TextMapPropagator for DatadogPropagator {
             tags: (!tags.is_empty()).then(|| tags.into_boxed_str()),
         };
         let cx = cx.with_remote_span_context(dd.span_context());
-        // A plain 0/1 (or absent) priority with nothing else is what inject derives from the
-        // sampled flag anyway: skip the context entry unless an older one must be replaced.
-        let plain = matches!(state.priority, None | Some(0 | 1))
-            && state.origin.is_none()
-            && state.tags.is_none();
+        // A plain 0/1 priority with nothing else is what inject derives from the sampled flag
+        // anyway: skip the context entry unless an older one must be replaced. An absent
+        // priority is kept, so that inject defers too.
+        let plain =
+            matches!(state.priority, Some(0 | 1)) && state.origin.is_none() && state.tags.is_none();
         if plain && cx.get::<DatadogState>().is_none() {
             cx
         } else {

@@ -136,7 +136,8 @@ fn missing_priority_is_a_deferred_decision() {
 }
 
 // dd-trace: x-datadog-tags over 512 bytes or with a malformed member is dropped whole
-// (`_dd.propagation_error`), the ids kept; only `_dd.p.*` keys propagate.
+// (`_dd.propagation_error`), the ids kept; only `_dd.p.*` keys propagate (`other=1` is skipped,
+// `_dd.p.=1` has no name after the prefix) and a malformed `_dd.p.tid` is dropped alone.
 #[test]
 fn bad_tags_are_dropped_whole_and_ids_kept() {
     let long = format!("_dd.p.a={}", "x".repeat(600));

@@ -2,7 +2,8 @@
 //! `context/env-carriers.md`.
 //!
 //! A propagation key maps to an environment variable name by uppercasing it and replacing
-//! every character other than a letter, digit or `_` (so `-` and `.`) by `_`: `traceparent` →
+//! every character other than a letter, digit or `_` (so `-` and `.`) by `_`, with a `_` in
+//! front of a leading digit (as opentelemetry-go-contrib `envcar` does): `traceparent` →
 //! `TRACEPARENT`, `tracestate` → `TRACESTATE`, `baggage` → `BAGGAGE`, `x-b3-traceid` →
 //! `X_B3_TRACEID`. Values must be valid HTTP field values (the spec's "Value Restrictions"),
 //! and a `NAME=value` pair may not exceed 32,767 characters (the Windows limit the spec cites);
@@ -22,21 +23,26 @@ mod tests;
 /// The Windows limit on a `NAME=value` pair, which the spec cites as the maximum.
 const MAX_PAIR_LEN: usize = 32_767;
 
-/// The environment variable name for a propagation key: uppercase, with every character
-/// other than an ASCII letter, digit or `_` replaced by `_`.
+/// The environment variable name for a propagation key, as opentelemetry-go-contrib
+/// `envcar.normalize` builds it: ASCII letters uppercased, digits and `_` kept, every other
+/// character (one per `char`, not per byte) replaced by `_`, and a `_` prepended when the name
+/// would start with a digit (POSIX names cannot). An empty key gives an empty name, which
+/// [`EnvInjector`] never sets (Go's `normalize` answers `_`; no propagator uses an empty key).
 fn var_name(key: &str) -> String {
-    key.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                b.to_ascii_uppercase() as char
-            } else {
-                '_'
-            }
-        })
-        .collect()
+    let mut name = String::with_capacity(key.len() + 1);
+    if key.starts_with(|c: char| c.is_ascii_digit()) {
+        name.push('_');
+    }
+    name.extend(key.chars().map(|c| {
+        if c.is_ascii_alphanumeric() {
+            c.to_ascii_uppercase()
+        } else {
+            '_'
+        }
+    }));
+    name
 }
 
-/// The propagation key [`EnvExtractor::keys`] reports for a canonical variable name.
 fn key_name(name: &str) -> Option<String> {
     let canonical = !name.is_empty()
         && name

@@ -12,7 +12,21 @@ fn key_to_variable_name_table() {
         ("uber-trace-id", "UBER_TRACE_ID"),
         ("ot.baggage.user", "OT_BAGGAGE_USER"),
         ("X-Amzn-Trace-Id", "X_AMZN_TRACE_ID"),
-        ("a b=c\u{e9}", "A_B_C__"),
+        ("a b=c\u{e9}", "A_B_C_"),
+        // opentelemetry-go-contrib envcar `normalizeCases` (all but "" -> "_", see var_name).
+        ("ABC", "ABC"),
+        ("abc", "ABC"),
+        ("01239", "_01239"),
+        ("0abc", "_0ABC"),
+        ("9", "_9"),
+        ("a_b_c", "A_B_C"),
+        ("hello-world", "HELLO_WORLD"),
+        ("foo.bar", "FOO_BAR"),
+        ("Content-Type", "CONTENT_TYPE"),
+        ("key with spaces", "KEY_WITH_SPACES"),
+        ("MiXeD_123!", "MIXED_123_"),
+        ("\u{1f9f3}", "_"),
+        ("M\u{f3}j Baga\u{17c}", "M_J_BAGA_"),
     ] {
         assert_eq!(var_name(key), name, "{key}");
     }

@@ -9,6 +9,7 @@
 //! Debug does not go in [`TraceFlags`](opentelemetry::trace::TraceFlags) (`0x02` is the W3C
 //! random bit there) but in the [`Context`] as [`SamplingState::Debug`], shared with B3.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use opentelemetry::Context;
@@ -34,6 +35,8 @@ pub const UBER_TRACE_ID: &str = "uber-trace-id";
 pub const JAEGER_DEBUG_ID: &str = "jaeger-debug-id";
 /// The prefix of Jaeger baggage headers, `uberctx-`.
 pub const UBERCTX_PREFIX: &str = "uberctx-";
+/// The ad-hoc Jaeger baggage header, `jaeger-baggage: k1=v1, k2=v2` (read, never injected).
+pub const JAEGER_BAGGAGE: &str = "jaeger-baggage";
 
 static FIELDS: LazyLock<[String; 1]> = LazyLock::new(|| [UBER_TRACE_ID.to_owned()]);
 
@@ -42,8 +45,8 @@ const FLAG_SAMPLED: u8 = 0x01;
 const FLAG_DEBUG: u8 = 0x02;
 /// The longest debug id kept; a longer one is ignored rather than copied.
 const MAX_DEBUG_ID: usize = 256;
-/// Values longer than the whole W3C baggage limit can never be kept, so are not decoded.
-const MAX_BAGGAGE_VALUE: usize = 8192;
+/// The W3C baggage byte limit: a value longer can never be kept, so is not decoded.
+const MAX_BAGGAGE_BYTES: usize = 8192;
 const MAX_BAGGAGE_ENTRIES: usize = 64;
 const LENGTH: usize = 32 + 1 + 16 + 1 + 16 + 1 + 2;
 
@@ -66,7 +69,8 @@ const LENGTH: usize = 32 + 1 + 16 + 1 + 16 + 1 + 2;
 ///
 /// [`ParseError`] when the value is empty, longer than [`UberTraceId::MAX_LEN`], has other than
 /// four `:`-separated parts, an id is not 1 to 32 (trace) or 16 (span) lowercase hex digits or
-/// is zero, or the flags are not one or two hex digits.
+/// is zero, or the flags are not one or two hex digits. The deprecated parent id is never an
+/// error: receivers ignore it, so one that is not hex reads as absent.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct UberTraceId {
     trace_id: u128,
@@ -226,16 +230,12 @@ impl UberTraceId {
                 ));
             }
         };
+        // Jaeger docs: the parent id is "deprecated, most Jaeger clients ignore on the receiving
+        // side"; opentelemetry-go-contrib ("ignore parent span id": `{t}:{s}:whatever:1` is
+        // valid) and opentelemetry-java never read it. It is kept only when it is valid hex.
         let parent_span_id = match (p.len(), hex::decode_lower(p)) {
             (1..=16, Some(p)) => p as u64,
-            _ => {
-                return Err(ParseError::new(
-                    ErrorKind::Malformed,
-                    HEADER,
-                    "parent span id",
-                    "1 to 16 lowercase hex digits",
-                ));
-            }
+            _ => 0,
         };
         let flags = match (f.len(), hex::decode_lower(f)) {
             (1..=2, Some(f)) => f as u8,
@@ -282,7 +282,8 @@ impl UberTraceId {
         SpanId::from(self.span_id)
     }
 
-    /// The deprecated parent span id; `None` for `0` (a root span).
+    /// The deprecated parent span id; `None` for `0` (a root span) or a value that is not 1 to
+    /// 16 lowercase hex digits (which receivers ignore).
     ///
     /// # Examples
     ///
@@ -290,6 +291,7 @@ impl UberTraceId {
     /// use baton_propagation::UberTraceId;
     ///
     /// assert_eq!(UberTraceId::parse("1:2:3:0").unwrap().parent_span_id().unwrap().to_string(), "0000000000000003");
+    /// assert!(UberTraceId::parse("1:2:whatever:0").unwrap().parent_span_id().is_none());
     /// ```
     pub fn parent_span_id(&self) -> Option<SpanId> {
         (self.parent_span_id != 0).then(|| SpanId::from(self.parent_span_id))
@@ -461,8 +463,9 @@ impl JaegerDebugId {
 /// The Jaeger propagator: `uber-trace-id`, `uberctx-*` baggage, `jaeger-debug-id`.
 ///
 /// Extract sets the remote span context from `uber-trace-id` (debug goes to
-/// [`SamplingState::Debug`]), merges `uberctx-{key}` headers (values url-decoded) into the
-/// context's W3C [`Baggage`], and, with no valid trace, honours `jaeger-debug-id` as a
+/// [`SamplingState::Debug`]), merges the `jaeger-baggage: k1=v1, k2=v2` header (as
+/// opentelemetry-java reads it) and `uberctx-{key}` headers (values url-decoded, winning over
+/// `jaeger-baggage`) into the context's W3C [`Baggage`], and, with no valid trace, honours `jaeger-debug-id` as a
 /// [`JaegerDebugId`] plus [`SamplingState::Debug`]. Inject writes `uber-trace-id` with the
 /// deprecated parent id `0`, re-emits debug as flag `0x02`, writes every baggage entry as
 /// `uberctx-{key}` (value url-encoded), and forwards a stored debug id when there is no span.
@@ -489,7 +492,7 @@ impl JaegerDebugId {
 /// let mut out = HashMap::new();
 /// p.inject_context(&cx, &mut out);
 /// assert_eq!(out["uber-trace-id"], "00000000000000006e0c63257de34c92:6e0c63257de34c92:0:1");
-/// assert_eq!(out["uberctx-user"], "ann+lee");
+/// assert_eq!(out["uberctx-user"], "ann%20lee");
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct JaegerPropagator {
@@ -553,9 +556,14 @@ impl TextMapPropagator for JaegerPropagator {
                 _ => cx.clone(),
             },
         };
-        if let Some(baggage) = extract_prefixed_baggage(&cx, extractor, UBERCTX_PREFIX, url_decode)
-        {
-            cx = cx.with_baggage(baggage);
+        let mut baggage = BaggageBuilder::new(&cx);
+        if let Some(header) = extractor.get(JAEGER_BAGGAGE) {
+            extract_baggage_header(&mut baggage, header);
+        }
+        // `uberctx-` entries come second, so they win over `jaeger-baggage` for the same key.
+        collect_prefixed(&mut baggage, extractor, UBERCTX_PREFIX, url_decode);
+        if let Some(b) = baggage.baggage {
+            cx = cx.with_baggage(b);
         }
         cx
     }
@@ -565,42 +573,146 @@ impl TextMapPropagator for JaegerPropagator {
     }
 }
 
-/// The context's baggage plus every `{prefix}{key}` header whose value `decode` accepts;
-/// `None` when there is none. Bounded by the W3C baggage limits (64 entries, 8192 bytes a
-/// value) before any value is decoded or copied.
+/// The context's baggage plus every `{prefix}{key}` header whose key is a token and whose
+/// value `decode` accepts; `None` when there is none.
+///
+/// Bounded by the W3C baggage limits before any value is decoded or copied: 64 entries, and
+/// 8192 bytes for the added `key=value` members joined by `,` (an entry that would pass the
+/// budget is skipped, as opentelemetry-go-contrib's OT propagator drops a
+/// `strings.Repeat("s", 8188)` value). A key that is not a token (opentelemetry-go-contrib OT
+/// "invalid baggage key": `ot-baggage-d–76`) is skipped.
 pub(crate) fn extract_prefixed_baggage(
     cx: &Context,
     extractor: &dyn Extractor,
     prefix: &str,
     decode: fn(&str) -> Option<String>,
 ) -> Option<Baggage> {
-    let mut baggage: Option<Baggage> = None;
+    let mut out = BaggageBuilder::new(cx);
+    collect_prefixed(&mut out, extractor, prefix, decode);
+    out.baggage
+}
+
+fn collect_prefixed(
+    out: &mut BaggageBuilder<'_>,
+    extractor: &dyn Extractor,
+    prefix: &str,
+    decode: fn(&str) -> Option<String>,
+) {
     for key in extractor.keys() {
         let Some(name) = strip_prefix_ignore_case(key, prefix) else {
             continue;
         };
-        if name.is_empty() {
+        if !is_token(name) {
             continue;
         }
         let Some(raw) = extractor.get(key) else {
             continue;
         };
-        if raw.len() > MAX_BAGGAGE_VALUE {
+        if raw.len() > MAX_BAGGAGE_BYTES {
             continue;
         }
         let Some(value) = decode(raw) else { continue };
-        let b = baggage.get_or_insert_with(|| {
+        // HTTP does not keep a header name's case: the key is lower-cased.
+        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
+            Cow::Owned(name.to_ascii_lowercase())
+        } else {
+            Cow::Borrowed(name)
+        };
+        if !out.add(name, value) {
+            break;
+        }
+    }
+}
+
+/// Adds the members of a `jaeger-baggage: k1=v1, k2=v2` header to `out`, as
+/// opentelemetry-java's `JaegerPropagator` reads it: members split on `,`, key and value split
+/// on the first `=` and trimmed, values taken as sent; a member without `=` or with a key that
+/// is not a token is skipped.
+fn extract_baggage_header(out: &mut BaggageBuilder<'_>, value: &str) {
+    if value.len() > MAX_BAGGAGE_BYTES {
+        return;
+    }
+    for member in value.split(',') {
+        let Some((k, v)) = member.split_once('=') else {
+            continue;
+        };
+        let (k, v) = (k.trim_matches(is_ows), v.trim_matches(is_ows));
+        if !is_token(k) || !crate::ot_trace::is_field_value(v) {
+            continue;
+        }
+        // The key travels in the value, so its case survives (unlike a header name's).
+        if !out.add(Cow::Borrowed(k), v.to_owned()) {
+            break;
+        }
+    }
+}
+
+/// Collects extracted baggage over the context's own, within the W3C limits.
+struct BaggageBuilder<'c> {
+    cx: &'c Context,
+    baggage: Option<Baggage>,
+    bytes: usize,
+}
+
+impl<'c> BaggageBuilder<'c> {
+    fn new(cx: &'c Context) -> Self {
+        BaggageBuilder {
+            cx,
+            baggage: None,
+            bytes: 0,
+        }
+    }
+
+    /// Adds `name` unless it would pass the byte budget; `false` once the entry limit is
+    /// reached and nothing more can be added.
+    fn add(&mut self, name: Cow<'_, str>, value: String) -> bool {
+        let size = name.len() + 1 + value.len() + usize::from(self.bytes > 0);
+        if self.bytes + size > MAX_BAGGAGE_BYTES {
+            return true;
+        }
+        let cx = self.cx;
+        let b = self.baggage.get_or_insert_with(|| {
             cx.baggage()
                 .iter()
                 .map(|(k, v)| (k.clone(), v.clone()))
                 .collect()
         });
-        if b.len() >= MAX_BAGGAGE_ENTRIES && b.get(name).is_none() {
-            break;
+        if b.len() >= MAX_BAGGAGE_ENTRIES && b.get(name.as_ref()).is_none() {
+            return false;
         }
-        b.insert(name.to_ascii_lowercase(), value);
+        b.insert(name.into_owned(), value);
+        self.bytes += size;
+        true
     }
-    baggage
+}
+
+/// An RFC 7230 `token`, the W3C baggage key grammar.
+fn is_token(k: &str) -> bool {
+    !k.is_empty()
+        && k.bytes().all(|b| {
+            b.is_ascii_alphanumeric()
+                || matches!(
+                    b,
+                    b'!' | b'#'
+                        | b'$'
+                        | b'%'
+                        | b'&'
+                        | b'\''
+                        | b'*'
+                        | b'+'
+                        | b'-'
+                        | b'.'
+                        | b'^'
+                        | b'_'
+                        | b'`'
+                        | b'|'
+                        | b'~'
+                )
+        })
+}
+
+fn is_ows(c: char) -> bool {
+    c == ' ' || c == '\t'
 }
 
 fn strip_prefix_ignore_case<'k>(key: &'k str, prefix: &str) -> Option<&'k str> {

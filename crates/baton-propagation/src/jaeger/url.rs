@@ -31,7 +31,9 @@ pub(crate) fn decode(raw: &str) -> Option<String> {
     String::from_utf8(out).ok()
 }
 
-/// Appends `value` with everything but `A-Z a-z 0-9 - _ . ~` escaped, a space as `+`.
+/// Appends `value` with everything but `A-Z a-z 0-9 - _ . ~` escaped, a space as `%20`: the
+/// Jaeger docs' example ("Value Encoding") writes `value 1 / blah` as `value%201%20%2F%20blah`,
+/// which every decoder reads, where a `+` would stay a `+` in a percent-only one.
 pub(crate) fn encode_into(value: &str, out: &mut String) {
     const UPPER: &[u8; 16] = b"0123456789ABCDEF";
     for &b in value.as_bytes() {
@@ -39,7 +41,6 @@ pub(crate) fn encode_into(value: &str, out: &mut String) {
             b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'-' | b'_' | b'.' | b'~' => {
                 out.push(b as char)
             }
-            b' ' => out.push('+'),
             _ => {
                 out.push('%');
                 out.push(UPPER[(b >> 4) as usize] as char);
@@ -53,6 +54,15 @@ pub(crate) fn encode_into(value: &str, out: &mut String) {
 mod tests {
     use super::*;
     use proptest::prelude::*;
+
+    // Jaeger docs, "Value Encoding": `value 1 / blah` is sent as `value%201%20%2F%20blah`.
+    #[test]
+    fn encodes_the_jaeger_docs_example() {
+        let mut out = String::new();
+        encode_into("value 1 / blah", &mut out);
+        assert_eq!(out, "value%201%20%2F%20blah");
+        assert_eq!(decode(&out).as_deref(), Some("value 1 / blah"));
+    }
 
     #[test]
     fn decodes_query_escapes() {

@@ -53,7 +53,8 @@ static FIELDS: LazyLock<[String; 3]> =
 /// # Errors
 ///
 /// [`ParseError`] when the trace id is not 16 or 32 lowercase hex digits, the span id not 16,
-/// either is all zeros, or `ot-tracer-sampled` is not `true`, `false`, `1` or `0`.
+/// either is all zeros, or `ot-tracer-sampled` is not `true`, `false` (in any case), `1`, `0`
+/// or empty (read as absent, as opentelemetry-go-contrib does).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct OtTraceHeaders {
     trace_id: u128,
@@ -139,10 +140,14 @@ impl OtTraceHeaders {
                 ));
             }
         };
+        // opentelemetry-go-contrib lower-cases the value and reads "" as unset (its carriers
+        // answer "" for an absent header); opentelemetry-java uses `Boolean.parseBoolean`.
         let sampled = match sampled {
-            None => false,
-            Some("true" | "1") => true,
-            Some("false" | "0") => false,
+            None | Some("") => false,
+            Some("1") => true,
+            Some("0") => false,
+            Some(v) if v.eq_ignore_ascii_case("true") => true,
+            Some(v) if v.eq_ignore_ascii_case("false") => false,
             Some(_) => {
                 return Err(ParseError::new(
                     ErrorKind::Malformed,

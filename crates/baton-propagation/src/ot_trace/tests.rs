@@ -84,13 +84,13 @@ fn format_table() {
         (
             "80f198ee56343ba8",
             "e457b5a2e4d86bd1",
-            Some("True"),
+            Some("yes"),
             ErrorKind::Malformed,
         ),
         (
             "80f198ee56343ba8",
             "e457b5a2e4d86bd1",
-            Some(""),
+            Some("wired"),
             ErrorKind::Malformed,
         ),
         ("", "e457b5a2e4d86bd1", None, ErrorKind::Malformed),

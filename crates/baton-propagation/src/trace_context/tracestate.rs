@@ -75,6 +75,13 @@ pub(crate) enum Key {
 /// tenant-id = ( lcalpha / DIGIT ) 0*240( lcalpha / DIGIT / "_" / "-"/ "*" / "/" )
 /// system-id = lcalpha 0*13( lcalpha / DIGIT / "_" / "-"/ "*" / "/" )
 /// ```
+///
+/// Level 2 restates the key as `( lcalpha / DIGIT ) 0*255 ( keychar )` with `@` a `keychar`,
+/// which would accept `foo@`, `foo@@bar`, `foo@bar@baz`, a 242-character tenant and a
+/// 15-character system id. The W3C test suite (`test/test.py`,
+/// `test_tracestate_key_illegal_vendor_format` and `test_tracestate_key_length_limit`), which
+/// conformance is checked against, requires each of those lists to be discarded, so the
+/// stricter grammar above is kept.
 pub(crate) fn check_key(key: &[u8]) -> Option<Key> {
     if key.is_empty() || key.len() > 256 {
         return None;

@@ -315,8 +315,14 @@ fn is_ows(b: u8) -> bool {
 }
 
 /// The `;`-separated fields of `value` as `(key, value)`, each trimmed of spaces and tabs.
+///
+/// One trailing `;` ends the list rather than opening an empty field: opentelemetry-go-contrib
+/// stops at the end of the value and opentelemetry-aws uses `split_terminator`, so both accept
+/// `Root=...;Parent=...;Sampled=1;`. An empty field elsewhere stays an error (Go's
+/// `errInvalidTraceHeader`).
 fn fields(value: &str) -> impl Iterator<Item = (&str, Result<&str, ParseError>)> {
-    value.split(';').map(|field| {
+    let value = value.trim_end_matches([' ', '\t']);
+    value.split_terminator(';').map(|field| {
         let field = field.trim_matches(|c| c == ' ' || c == '\t');
         match field.split_once('=') {
             Some((k, v)) if !k.is_empty() && !k.bytes().any(is_ows) => (k, Ok(v)),
