@@ -390,9 +390,10 @@ pub(crate) fn check_depth(depth: usize, scope: &'static Location<'static>) {
 
 /// An attached context plus, in strict mode, its tracking record.
 pub(crate) struct Tracked {
-    // Declared first so the tracking check runs before the context is detached.
+    /// `None` when strict mode was off at creation: such guards are never checked.
     id: Option<u64>,
     _guard: ContextGuard,
+    // `ContextGuard` is already `!Send`; stated here so the guarantee does not depend on it.
     _not_send: PhantomData<*const ()>,
 }
 
