@@ -34,8 +34,10 @@ use stats_alloc::{INSTRUMENTED_SYSTEM, Region, StatsAlloc};
 #[global_allocator]
 static GLOBAL: &StatsAlloc<System> = &INSTRUMENTED_SYSTEM;
 
-/// Operations per case when counting allocations.
+/// Operations per case when counting allocations (`cargo test`'s quick pass, which runs an
+/// unoptimised build, uses `TEST_ALLOC_OPS`).
 const ALLOC_OPS: usize = 2_000;
+const TEST_ALLOC_OPS: usize = 10;
 /// Alternating rounds, and at most that many operations per round (fewer for slow cases, so a
 /// round lasts about `ROUND_NANOS`), of the interleaved timing.
 const TIMING_ROUNDS: usize = 40;
@@ -500,7 +502,7 @@ fn cases() -> Vec<Case> {
 }
 
 /// Counts allocations and bytes per operation for every side of every case, as a markdown table.
-fn allocation_table(cases: &[Case]) -> String {
+fn allocation_table(cases: &[Case], ops: usize) -> String {
     let mut table = String::from(
         "| case | implementation | allocs/op | bytes/op |\n| --- | --- | ---: | ---: |\n",
     );
@@ -514,10 +516,10 @@ fn allocation_table(cases: &[Case]) -> String {
                 for (side, f) in sides {
                     expect.check(side, &f(input));
                     let region = Region::new(GLOBAL);
-                    for _ in 0..ALLOC_OPS {
+                    for _ in 0..ops {
                         black_box(f(black_box(input)));
                     }
-                    push_row(&mut table, case.group, side, region.change());
+                    push_row(&mut table, case.group, side, region.change(), ops);
                 }
             }
             Op::Inject {
@@ -533,16 +535,15 @@ fn allocation_table(cases: &[Case]) -> String {
                         "{side}: inject wrote no `{header}` header"
                     );
                     // Fresh, pre-sized maps, so only the propagator's own work is counted.
-                    let mut maps: Vec<HeaderMap> = (0..ALLOC_OPS)
-                        .map(|_| HeaderMap::with_capacity(8))
-                        .collect();
+                    let mut maps: Vec<HeaderMap> =
+                        (0..ops).map(|_| HeaderMap::with_capacity(8)).collect();
                     let region = Region::new(GLOBAL);
                     for map in &mut maps {
                         f(black_box(input), map);
                     }
                     let stats = region.change();
                     drop(black_box(maps));
-                    push_row(&mut table, case.group, side, stats);
+                    push_row(&mut table, case.group, side, stats, ops);
                 }
             }
         }
@@ -624,8 +625,8 @@ fn interleaved_table(cases: &[Case]) -> String {
     table
 }
 
-fn push_row(table: &mut String, group: &str, side: &str, stats: stats_alloc::Stats) {
-    let ops = ALLOC_OPS as f64;
+fn push_row(table: &mut String, group: &str, side: &str, stats: stats_alloc::Stats, ops: usize) {
+    let ops = ops as f64;
     table.push_str(&format!(
         "| {group} | {side} | {:.2} | {:.1} |\n",
         stats.allocations as f64 / ops,
@@ -660,19 +661,24 @@ fn bench(c: &mut Criterion, cases: &[Case]) {
 
 fn main() {
     let cases = cases();
+    let args: Vec<String> = std::env::args().collect();
+    let has = |flag: &str| args.iter().any(|arg| arg == flag);
+    // `cargo bench` passes `--bench`; `cargo test` runs this once, unoptimised, without it.
+    let benching = has("--bench");
     // Under `--profile-time` (e.g. inside callgrind) only the filtered routine should run.
-    if !std::env::args().any(|arg| arg == "--profile-time") {
-        println!("allocations per operation ({ALLOC_OPS} operations per row):\n");
-        println!("{}", allocation_table(&cases));
+    let profiling = has("--profile-time");
+    if !profiling {
+        let ops = if benching { ALLOC_OPS } else { TEST_ALLOC_OPS };
+        println!("allocations per operation ({ops} operations per row):\n");
+        println!("{}", allocation_table(&cases, ops));
     }
-    if std::env::args().any(|arg| arg == "--allocs-only") {
+    if has("--allocs-only") {
         return;
     }
-    // Only a real `cargo bench` run (not `cargo test`'s quick pass, not a profiler) times.
-    let args: Vec<String> = std::env::args().collect();
-    if args.iter().any(|a| a == "--bench") && !args.iter().any(|a| a == "--profile-time") {
+    if benching && !profiling {
         println!(
-            "interleaved timing ({TIMING_ROUNDS} alternating rounds of up to {TIMING_OPS} operations, best round):\n"
+            "interleaved timing ({TIMING_ROUNDS} alternating rounds of up to {TIMING_OPS} \
+             operations, best round):\n"
         );
         println!("{}", interleaved_table(&cases));
     }

@@ -6,6 +6,7 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::{Context, Key, StringValue};
 
+use crate::carrier::{self, Header, Lines};
 use crate::trace_context::trim_ows;
 
 /// The `baggage` header name.
@@ -85,32 +86,25 @@ fn is_token(bytes: &[u8]) -> bool {
     !bytes.is_empty() && all(bytes, TOKEN)
 }
 
-/// `value = *baggage-octet`, with every `%` starting a two-digit escape (RFC 3986 §2.1).
-fn is_value(bytes: &[u8]) -> bool {
-    if !all(bytes, OCTET) {
-        return false;
+/// Whether `b` is in `class`.
+#[inline]
+fn is(b: u8, class: u8) -> bool {
+    CLASS[b as usize] & class != 0
+}
+
+/// The index of the first byte of `bytes` at or after `i` that is not optional whitespace.
+#[inline]
+fn skip_ows(bytes: &[u8], mut i: usize) -> usize {
+    while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
+        i += 1;
     }
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' {
-            let ok = bytes
-                .get(i + 1..i + 3)
-                .is_some_and(|h| CLASS[h[0] as usize] & CLASS[h[1] as usize] & HEX != 0);
-            if !ok {
-                return false;
-            }
-            i += 3;
-        } else {
-            i += 1;
-        }
-    }
-    true
+    i
 }
 
 /// `property = key OWS "=" OWS value / key OWS`, each one separated by `OWS ";" OWS`.
 fn is_property_list(props: &str) -> bool {
-    props.split(';').all(|p| {
-        let p = trim_ows(p.as_bytes());
+    props.as_bytes().split(|&b| b == b';').all(|p| {
+        let p = trim_ows(p);
         match p.iter().position(|&b| b == b'=') {
             Some(eq) => is_token(trim_ows(&p[..eq])) && all(trim_ows(&p[eq + 1..]), OCTET),
             None => is_token(p),
@@ -119,37 +113,66 @@ fn is_property_list(props: &str) -> bool {
 }
 
 /// One list member, borrowed from the header: `key OWS "=" OWS value *( OWS ";" OWS property )`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub(crate) struct Member<'a> {
     pub(crate) key: &'a str,
     /// Still percent-encoded.
     pub(crate) value: &'a str,
     /// Everything after the first `;`, or `""`.
     pub(crate) properties: &'a str,
+    /// Whether `value` holds a `%` escape (so needs decoding).
+    pub(crate) escaped: bool,
 }
 
 /// Parses one list member (already split on `,`); `None` when it does not follow the grammar.
+///
+/// One pass over the bytes, by table: the key (`token`), optional whitespace, `=`, optional
+/// whitespace, the value (`baggage-octet`s, every `%` starting a two-digit escape, RFC 3986
+/// §2.1), optional whitespace, then the end or `;` and the properties.
 pub(crate) fn parse_member(member: &str) -> Option<Member<'_>> {
-    let (head, properties) = match member.find(';') {
-        Some(i) => {
+    let bytes = member.as_bytes();
+    let key_start = skip_ows(bytes, 0);
+    let mut i = key_start;
+    while i < bytes.len() && is(bytes[i], TOKEN) {
+        i += 1;
+    }
+    if i == key_start {
+        return None;
+    }
+    let key = &member[key_start..i];
+    i = skip_ows(bytes, i);
+    if bytes.get(i) != Some(&b'=') {
+        return None;
+    }
+    let value_start = skip_ows(bytes, i + 1);
+    let mut escaped = false;
+    i = skip_plain(bytes, value_start);
+    while bytes.get(i) == Some(&b'%') {
+        match bytes.get(i + 1..i + 3) {
+            Some(&[h, l]) if CLASS[h as usize] & CLASS[l as usize] & HEX != 0 => {}
+            _ => return None,
+        }
+        escaped = true;
+        i = skip_plain(bytes, i + 3);
+    }
+    let value = &member[value_start..i];
+    i = skip_ows(bytes, i);
+    let properties = match bytes.get(i) {
+        None => "",
+        Some(b';') => {
             let properties = trim_str(&member[i + 1..]);
             if !is_property_list(properties) {
                 return None;
             }
-            (&member[..i], properties)
+            properties
         }
-        None => (member, ""),
+        Some(_) => return None,
     };
-    let eq = head.find('=')?;
-    let key = trim_str(&head[..eq]);
-    let value = trim_str(&head[eq + 1..]);
-    if !is_token(key.as_bytes()) || !is_value(value.as_bytes()) {
-        return None;
-    }
     Some(Member {
         key,
         value,
         properties,
+        escaped,
     })
 }
 
@@ -161,7 +184,7 @@ fn metadata(properties: &str) -> BaggageMetadata {
     if properties.is_empty() {
         return BaggageMetadata::default();
     }
-    if !properties.contains([' ', '\t']) {
+    if !properties.bytes().any(|b| matches!(b, b' ' | b'\t')) {
         return BaggageMetadata::from(properties);
     }
     let parts = || {
@@ -194,7 +217,7 @@ fn trim_str(s: &str) -> &str {
 
 /// Percent-decodes a valid value; bytes that are not UTF-8 become U+FFFD, as the spec asks.
 pub(crate) fn decode(value: &str) -> String {
-    if !value.contains('%') {
+    if !value.bytes().any(|b| b == b'%') {
         return value.to_owned();
     }
     let bytes = value.as_bytes();
@@ -226,6 +249,39 @@ fn hex_digit(b: u8) -> u8 {
         b'A'..=b'F' => b - b'A' + 10,
         _ => 0,
     }
+}
+
+/// The index of the first byte of `b` at or after `i` that is not [`is_plain`] (a `%`, or
+/// not a `baggage-octet`), or `b.len()`: eight bytes at a time (SWAR), then one by one.
+#[inline]
+fn skip_plain(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of every byte of `x` that is zero. Only bytes above a flagged one can be
+    // flagged wrongly (by a borrow), so the lowest flag (the first byte, little-endian) is
+    // always right; the same holds for the "below 0x21" test.
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let is = |c: u8| zero(w ^ (ONES * u64::from(c)));
+        // baggage-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E, and `%` stops too.
+        let stop = (w & HIGH)
+            | (w.wrapping_sub(ONES * 0x21) & !w & HIGH)
+            | is(0x7f)
+            | is(b'"')
+            | is(b',')
+            | is(b';')
+            | is(b'\\')
+            | is(b'%');
+        if stop != 0 {
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && is_plain(b[i]) {
+        i += 1;
+    }
+    i
 }
 
 /// Whether a byte of a value is written as is (a `baggage-octet` other than `%`).
@@ -363,53 +419,144 @@ impl BaggagePropagator {
 pub(crate) fn for_each_member<'a>(lines: &[&'a str], mut f: impl FnMut(&'a str) -> bool) {
     let mut offset = 0usize;
     for line in lines {
-        for member in line.split(',') {
-            let end = offset + member.len();
-            if end > MAX_BYTES {
+        let bytes = line.as_bytes();
+        let mut start = 0;
+        // `split(',')` by a byte loop: members are short, and `memchr` costs more to set up
+        // than it saves here.
+        while start <= bytes.len() {
+            // Never looked past the byte limit, however long the line: a member still going
+            // there ends past it.
+            let stop = bytes
+                .len()
+                .min(start + (MAX_BYTES + 1).saturating_sub(offset));
+            let end = find_comma(&bytes[..stop], start);
+            let member_end = offset + (end - start);
+            if member_end > MAX_BYTES {
                 return;
             }
-            offset = end + 1;
-            if !f(member) {
+            offset = member_end + 1;
+            // `,` is ASCII, so `start..end` falls on character boundaries.
+            if !f(line.get(start..end).unwrap_or_default()) {
                 return;
             }
+            start = end + 1;
         }
     }
+}
+
+/// The index of the first `,` of `b` at or after `i`, or `b.len()`: eight bytes at a time
+/// (SWAR), then one by one.
+#[inline]
+fn find_comma(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) ^ (ONES * u64::from(b','));
+        // The high bit of every byte that was a `,`: only bytes above a flagged one can be
+        // flagged wrongly (by a borrow), so the lowest flag (the first byte, little-endian) is
+        // always right.
+        let commas = x.wrapping_sub(ONES) & !x & HIGH;
+        if commas != 0 {
+            return i + (commas.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && b[i] != b',' {
+        i += 1;
+    }
+    i
 }
 
 /// What extract found: the baggage, the member order when it has several members, and the
 /// members past opentelemetry's 64.
 type Extracted = (Baggage, Option<MemberOrder>, Option<Overflow>);
 
+const BAGGAGE_HEADER: Header = Header::new(BAGGAGE, "\0baggage");
+// A line cut by the carrier's private query is cut past everything extract reads.
+const _: () = assert!(carrier::MAX_LINE > MAX_BYTES + 1);
+
 fn extract_baggage(extractor: &dyn Extractor) -> Option<Extracted> {
-    extractor.get(BAGGAGE)?;
-    let lines = extractor.get_all(BAGGAGE)?;
-    // A first pass, which allocates nothing, sizes the order; one member needs none.
-    let (mut valid, mut order_len) = (0usize, 0usize);
-    for_each_member(&lines, |raw| {
-        if let Some(member) = parse_member(trim_str(raw)) {
+    match carrier::lines(extractor, BAGGAGE_HEADER) {
+        Lines::None => None,
+        Lines::One(line) => extract_lines(&[line]),
+        Lines::Several(lines) => extract_lines(&lines),
+    }
+}
+
+/// Builds the baggage of the combined header `lines`.
+fn extract_lines(lines: &[&str]) -> Option<Extracted> {
+    // A first pass parses (into the stack, allocating nothing) the first 16 valid members,
+    // which is all of them in the usual case, and sizes the order; one member needs none.
+    const FIRST_PASS: usize = 16;
+    let mut parsed = [Member::default(); FIRST_PASS];
+    let (mut valid, mut order_len, mut raw_read) = (0usize, 0usize, 0usize);
+    for_each_member(lines, |raw| {
+        raw_read += 1;
+        if let Some(member) = parse_member(raw) {
+            parsed[valid] = member;
             valid += 1;
             order_len += member.key.len() + 1;
         }
-        valid < MAX_MEMBERS
+        valid < FIRST_PASS
     });
     if valid == 0 {
         return None;
     }
-    let mut order = String::with_capacity(if valid > 1 { order_len - 1 } else { 0 });
-    let mut baggage = Baggage::new();
-    let mut seen = 0usize;
-    // Only allocated when a header has more than 64 distinct keys.
-    let mut overflow: Vec<(&str, String)> = Vec::new();
-    for_each_member(&lines, |raw| {
-        let Some(member) = parse_member(trim_str(raw)) else {
-            return true;
-        };
-        seen += 1;
-        if seen > MAX_LIST_MEMBERS {
+    let more = valid == FIRST_PASS;
+    let order_capacity = if more {
+        // The keys of the rest are not known yet: the order grows as they come (this many
+        // members are rare; the order is cut to size at the end anyway).
+        4 * order_len
+    } else if valid > 1 {
+        order_len - 1
+    } else {
+        0
+    };
+    let mut out = Builder {
+        order: String::with_capacity(order_capacity),
+        keep_order: valid > 1,
+        baggage: Baggage::new(),
+        seen: 0,
+        overflow: Vec::new(),
+    };
+    for member in &parsed[..valid] {
+        out.add(*member);
+    }
+    if more {
+        // More may follow: the rest of the header, read as it comes (with its own limits).
+        let mut skip = raw_read;
+        for_each_member(lines, |raw| {
+            if skip > 0 {
+                skip -= 1;
+                return true;
+            }
+            parse_member(raw).is_none_or(|member| out.add(member))
+        });
+    }
+    out.finish()
+}
+
+/// The baggage being built from the members of a header, in order.
+struct Builder<'a> {
+    baggage: Baggage,
+    /// The keys in arrival order, `,`-separated (when `keep_order`).
+    order: String,
+    keep_order: bool,
+    /// Valid members seen so far.
+    seen: usize,
+    /// Members past the 64 `Baggage` holds: (key, `key=value;properties`). Only allocated
+    /// when a header has more than 64 distinct keys.
+    overflow: Vec<(&'a str, String)>,
+}
+
+impl<'a> Builder<'a> {
+    /// Adds a valid member; `false` once no more members are read.
+    fn add(&mut self, member: Member<'a>) -> bool {
+        self.seen += 1;
+        if self.seen > MAX_LIST_MEMBERS {
             return false;
         }
-        let known = baggage.get(member.key).is_some();
-        if !known && baggage.len() == MAX_MEMBERS {
+        if self.baggage.len() == MAX_MEMBERS && self.baggage.get(member.key).is_none() {
             let metadata = metadata(member.properties);
             let mut text = String::with_capacity(
                 member.key.len() + 2 + member.value.len() + metadata.as_str().len(),
@@ -422,42 +569,58 @@ fn extract_baggage(extractor: &dyn Extractor) -> Option<Extracted> {
                 text.push_str(metadata.as_str());
             }
             // A repeated key: the last value wins, in the place of the first.
-            match overflow.iter_mut().find(|(key, _)| *key == member.key) {
+            match self.overflow.iter_mut().find(|(key, _)| *key == member.key) {
                 Some(slot) => slot.1 = text,
-                None => overflow.push((member.key, text)),
+                None => self.overflow.push((member.key, text)),
             }
             return true;
         }
         let metadata = metadata(member.properties);
-        let value = StringValue::from(decode(member.value));
-        if !known && valid > 1 {
-            if !order.is_empty() {
-                order.push(',');
+        let value = StringValue::from(if member.escaped {
+            decode(member.value)
+        } else {
+            member.value.to_owned()
+        });
+        let before = self.baggage.len();
+        // A repeated key replaces the value in place; only a new key extends the order.
+        self.baggage
+            .insert_with_metadata(Key::from(member.key.to_owned()), value, metadata);
+        if self.keep_order && self.baggage.len() > before {
+            if !self.order.is_empty() {
+                self.order.push(',');
             }
-            order.push_str(member.key);
+            self.order.push_str(member.key);
         }
-        baggage.insert_with_metadata(Key::from(member.key.to_owned()), value, metadata);
         true
-    });
-    if baggage.is_empty() {
-        return None;
     }
-    let order = (baggage.len() > 1).then(|| MemberOrder(order.into_boxed_str()));
-    let overflow = (!overflow.is_empty()).then(|| {
-        let len = overflow.iter().map(|(_, m)| m.len() + 1).sum::<usize>() - 1;
-        let mut members = String::with_capacity(len);
-        for (_, member) in &overflow {
-            if !members.is_empty() {
-                members.push(',');
+
+    fn finish(self) -> Option<Extracted> {
+        let Self {
+            baggage,
+            order,
+            overflow,
+            ..
+        } = self;
+        if baggage.is_empty() {
+            return None;
+        }
+        let order = (baggage.len() > 1).then(|| MemberOrder(order.into_boxed_str()));
+        let overflow = (!overflow.is_empty()).then(|| {
+            let len = overflow.iter().map(|(_, m)| m.len() + 1).sum::<usize>() - 1;
+            let mut members = String::with_capacity(len);
+            for (_, member) in &overflow {
+                if !members.is_empty() {
+                    members.push(',');
+                }
+                members.push_str(member);
             }
-            members.push_str(member);
-        }
-        Overflow {
-            fingerprint: fingerprint(&baggage),
-            members: members.into_boxed_str(),
-        }
-    });
-    Some((baggage, order, overflow))
+            Overflow {
+                fingerprint: fingerprint(&baggage),
+                members: members.into_boxed_str(),
+            }
+        });
+        Some((baggage, order, overflow))
+    }
 }
 
 impl TextMapPropagator for BaggagePropagator {
@@ -670,6 +833,11 @@ mod tests {
         assert_eq!(decode("%FF"), "\u{fffd}");
         assert_eq!(decode("%E2%82"), "\u{fffd}");
         assert_eq!(decode("plain"), "plain");
+        assert_eq!(decode("a%20b%20"), "a b ");
+        assert_eq!(decode("%41%42%43"), "ABC");
+        // Not reachable from extract (such a value is rejected), but kept as it is.
+        assert_eq!(decode("a%4"), "a%4");
+        assert_eq!(decode("a%"), "a%");
     }
 
     #[test]
@@ -679,6 +847,71 @@ mod tests {
         assert_eq!(out, "a%20b%2Cc%3Bd%5Ce%22f%25g%01h%E2%82%AC=");
         assert_eq!(encoded_len("a b,c;d\\e\"f%g\u{1}h€="), out.len());
         assert_eq!(decode(&out), "a b,c;d\\e\"f%g\u{1}h€=");
+    }
+
+    // The eight-at-a-time value scan accepts and rejects exactly what the byte-by-byte
+    // grammar does, whatever byte is at whatever position of a long value.
+    #[test]
+    fn value_scan_matches_the_octet_table_for_every_byte_at_every_position() {
+        for at in 0..20 {
+            // `;` ends the value and starts the properties: covered by `member_grammar_table`.
+            for byte in (0..=255u8).filter(|&b| b != b';') {
+                let mut value = b"abcdefghijklmnopqrst".to_vec();
+                value[at] = byte;
+                // The grammar, byte by byte: octets only, a `%` followed by two hex digits.
+                let escape_ok = value
+                    .get(at + 1..at + 3)
+                    .is_some_and(|h| h.iter().all(u8::is_ascii_hexdigit));
+                let expected = (value.iter().all(|&b| is(b, OCTET)) && (byte != b'%' || escape_ok))
+                    .then_some(true);
+                let Ok(value) = String::from_utf8(value) else {
+                    continue;
+                };
+                let member = format!("k={value}");
+                let got = parse_member(&member).map(|m| m.value == value);
+                // OWS around a value is not part of it: "k= abcd" and "k=abcd " are members
+                // (without the space), "k=ab cd" is none.
+                if matches!(byte, b' ' | b'\t') {
+                    assert_eq!(got.is_some(), at == 0 || at == 19, "{member:?}");
+                    continue;
+                }
+                assert_eq!(got, expected, "{member:?}");
+            }
+        }
+        assert_eq!(
+            parse_member("k=abcdefgh%41ijklmnop%2c").map(|m| m.escaped),
+            Some(true)
+        );
+        assert_eq!(parse_member("k=abcdefgh%4"), None);
+        assert_eq!(
+            parse_member("k=abcdefghijklmnop").map(|m| m.escaped),
+            Some(false)
+        );
+    }
+
+    #[test]
+    fn find_comma_finds_the_first_comma_at_every_position() {
+        for len in 0..20 {
+            for at in 0..=len {
+                let mut line = vec![b'a'; len];
+                if at < len {
+                    line[at] = b',';
+                    // A later comma and bytes around 0x2c must not confuse the scan.
+                    if at + 2 < len {
+                        line[at + 2] = b',';
+                    }
+                    if at > 0 {
+                        line[at - 1] = 0x2d;
+                    }
+                }
+                assert_eq!(find_comma(&line, 0), at, "{line:?}");
+            }
+        }
+        assert_eq!(find_comma(b"a,b,c", 2), 3);
+        assert_eq!(
+            find_comma("\u{e9}\u{e9}\u{e9}\u{e9}\u{e9},".as_bytes(), 0),
+            10
+        );
     }
 
     #[test]

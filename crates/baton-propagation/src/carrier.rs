@@ -6,6 +6,110 @@
 //! `&str`; rather than vanish (which would hide a duplicate), it reads as
 //! [`UNREADABLE`], a value no header grammar accepts. Injecting a name or value the map
 //! cannot hold is skipped, never a panic.
+//!
+//! Seeing duplicates through `Extractor::get_all` costs a `Vec` on every extract, even for the
+//! usual single line. Baton's own carriers therefore also answer a private query, made
+//! through `get` with a key no carrier can hold (the header name behind a NUL byte, see
+//! [`lines`]): the only line of that header, or a marker for "no line" or "several lines",
+//! with one map lookup and no allocation. Any other extractor answers `None` to that key,
+//! and [`lines`] then asks it through `get` and `get_all` as the trait intends.
+
+use opentelemetry::propagation::Extractor;
+
+/// The name of a header and the key of the private "single line" query for it (the name
+/// behind a NUL byte, which no header name, metadata key or environment variable can hold).
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Header {
+    pub(crate) name: &'static str,
+    pub(crate) query: &'static str,
+}
+
+impl Header {
+    /// `query` must be `name` behind one NUL byte.
+    pub(crate) const fn new(name: &'static str, query: &'static str) -> Self {
+        let (n, q) = (name.as_bytes(), query.as_bytes());
+        assert!(q.len() == n.len() + 1 && q[0] == 0);
+        let mut i = 0;
+        while i < n.len() {
+            assert!(q[i + 1] == n[i]);
+            i += 1;
+        }
+        Self { name, query }
+    }
+}
+
+/// The answer of a carrier of Baton's own to a query for a header that has no line.
+const NO_LINE: &str = "\0none";
+/// The answer of a carrier of Baton's own to a query for a header that has several lines.
+const SEVERAL_LINES: &str = "\0several";
+
+/// The longest part of a line the private query answers with. Every caller of [`lines`]
+/// rejects, or stops reading, a line long before this (`traceparent` at 576 bytes,
+/// `tracestate` at 32 KiB, `baggage` at 8 KiB), so cutting a longer line here changes no
+/// result, and bounds the work on a hostile line by this limit instead of by its length.
+pub(crate) const MAX_LINE: usize = 64 * 1024;
+
+/// The lines of one header in a carrier.
+#[derive(Debug, PartialEq, Eq)]
+pub(crate) enum Lines<'a> {
+    /// The header is absent.
+    None,
+    /// Exactly one line (the common case: no allocation).
+    One(&'a str),
+    /// Two lines or more, in order.
+    Several(Vec<&'a str>),
+}
+
+impl<'a> Lines<'a> {
+    fn from_vec(lines: Option<Vec<&'a str>>) -> Self {
+        match lines {
+            None => Self::None,
+            Some(lines) => match lines.as_slice() {
+                [] => Self::None,
+                [line] => Self::One(line),
+                _ => Self::Several(lines),
+            },
+        }
+    }
+}
+
+/// Every line of `header` in `extractor`: one lookup and no allocation for Baton's own
+/// carriers when the header has at most one line, `get` then `get_all` for any other.
+///
+/// A line may hold any ASCII (see [`answer`]): callers accept visible ASCII only.
+pub(crate) fn lines<'a>(extractor: &'a dyn Extractor, header: Header) -> Lines<'a> {
+    match extractor.get(header.query) {
+        Some(NO_LINE) => Lines::None,
+        Some(SEVERAL_LINES) => Lines::from_vec(extractor.get_all(header.name)),
+        Some(line) => Lines::One(line),
+        // Not a carrier of Baton's own: `get` first, so that "no header" costs no `Vec`.
+        None => match extractor.get(header.name) {
+            None => Lines::None,
+            Some(_) => Lines::from_vec(extractor.get_all(header.name)),
+        },
+    }
+}
+
+/// The answer of a carrier of Baton's own to the query for a header with `count` lines
+/// (up to 2), the first being `first` (raw bytes).
+///
+/// The only line (at most its first [`MAX_LINE`] bytes) is given when it is ASCII, which costs less to check (a word at a time)
+/// than the visible ASCII `get` checks byte by byte, and as [`UNREADABLE`] otherwise, as
+/// `get` would. The two differ only for control bytes, which a `HeaderValue` or
+/// `MetadataValue` built by the safe constructors cannot hold, and which every caller of
+/// [`lines`] rejects anyway: each parses a grammar of visible ASCII and optional whitespace.
+fn answer(count: usize, first: Option<&[u8]>) -> Option<&str> {
+    match (count, first) {
+        (0, _) | (_, None) => Some(NO_LINE),
+        (1, Some(line)) => Some(
+            match std::str::from_utf8(&line[..line.len().min(MAX_LINE)]) {
+                Ok(line) if line.is_ascii() => line,
+                _ => UNREADABLE,
+            },
+        ),
+        _ => Some(SEVERAL_LINES),
+    }
+}
 
 /// What a carrier returns for a header line that is not visible ASCII: U+FFFD, which no
 /// propagation format accepts, so the line counts as present and invalid.
@@ -93,12 +197,49 @@ mod http_carrier {
         HeaderName::from_static(crate::X_DATADOG_TAGS),
     ];
 
+    /// The pre-built name for `key` when it is one of [`KNOWN`] exactly (lowercase), so that
+    /// a lookup hashes it without parsing it first.
+    #[inline]
+    fn known(key: &str) -> Option<&'static HeaderName> {
+        let i = match key {
+            crate::TRACEPARENT => 0,
+            crate::TRACESTATE => 1,
+            crate::BAGGAGE => 2,
+            crate::B3 => 3,
+            crate::X_B3_TRACEID => 4,
+            crate::X_B3_SPANID => 5,
+            crate::X_B3_PARENTSPANID => 6,
+            crate::X_B3_SAMPLED => 7,
+            crate::X_B3_FLAGS => 8,
+            crate::UBER_TRACE_ID => 9,
+            crate::JAEGER_DEBUG_ID => 10,
+            crate::X_AMZN_TRACE_ID => 11,
+            crate::OT_TRACER_TRACEID => 12,
+            crate::OT_TRACER_SPANID => 13,
+            crate::OT_TRACER_SAMPLED => 14,
+            crate::X_DATADOG_TRACE_ID => 15,
+            crate::X_DATADOG_PARENT_ID => 16,
+            crate::X_DATADOG_SAMPLING_PRIORITY => 17,
+            crate::X_DATADOG_ORIGIN => 18,
+            crate::X_DATADOG_TAGS => 19,
+            _ => return None,
+        };
+        Some(&KNOWN[i])
+    }
+
     fn name(key: &str) -> Option<HeaderName> {
-        KNOWN
-            .iter()
-            .find(|known| known.as_str() == key)
+        known(key)
             .cloned()
             .or_else(|| HeaderName::from_bytes(key.as_bytes()).ok())
+    }
+
+    /// Every line of header `key`, looked up once.
+    #[inline]
+    fn lines<'m>(map: &'m HeaderMap, key: &str) -> http::header::GetAll<'m, HeaderValue> {
+        match known(key) {
+            Some(name) => map.get_all(name),
+            None => map.get_all(key),
+        }
     }
 
     pub(super) fn read(value: &HeaderValue) -> &str {
@@ -118,8 +259,20 @@ mod http_carrier {
     }
 
     impl Extractor for HeaderExtractor<'_> {
+        /// The first line of header `key`; also answers Baton's private single-line query
+        /// (a key behind a NUL byte, which no header name can hold; see the module docs).
         fn get(&self, key: &str) -> Option<&str> {
-            self.0.get(key).map(read)
+            if let Some(name) = key.strip_prefix('\0') {
+                let mut values = lines(self.0, name).iter();
+                let first = values.next();
+                let count = usize::from(first.is_some()) + usize::from(values.next().is_some());
+                return super::answer(count, first.map(HeaderValue::as_bytes));
+            }
+            match known(key) {
+                Some(name) => self.0.get(name),
+                None => self.0.get(key),
+            }
+            .map(read)
         }
 
         fn keys(&self) -> Vec<&str> {
@@ -127,7 +280,7 @@ mod http_carrier {
         }
 
         fn get_all(&self, key: &str) -> Option<Vec<&str>> {
-            let values = self.0.get_all(key);
+            let values = lines(self.0, key);
             // Counted first so that the vector is allocated once, at its exact size.
             let count = values.iter().count();
             if count == 0 {
@@ -207,7 +360,17 @@ mod tonic_carrier {
     }
 
     impl Extractor for MetadataExtractor<'_> {
+        /// The first value of ASCII metadata `key`; also answers Baton's private
+        /// single-line query (a key behind a NUL byte, which no metadata key can hold; see
+        /// the module docs).
         fn get(&self, key: &str) -> Option<&str> {
+            if let Some(key) = key.strip_prefix('\0') {
+                let all = self.0.get_all(key);
+                let mut values = all.iter();
+                let first = values.next();
+                let count = usize::from(first.is_some()) + usize::from(values.next().is_some());
+                return super::answer(count, first.map(AsciiMetadataValue::as_bytes));
+            }
             self.0.get(key).map(read)
         }
 
@@ -234,5 +397,119 @@ mod tonic_carrier {
             out.extend(values.iter().map(read));
             Some(out)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::collections::HashMap;
+
+    use super::*;
+
+    const TP: Header = Header::new("traceparent", "\0traceparent");
+
+    /// An extractor that is not Baton's: it only knows the trait.
+    struct Foreign(HashMap<String, Vec<String>>);
+
+    impl Extractor for Foreign {
+        fn get(&self, key: &str) -> Option<&str> {
+            self.0.get(key).and_then(|v| v.first()).map(String::as_str)
+        }
+
+        fn keys(&self) -> Vec<&str> {
+            self.0.keys().map(String::as_str).collect()
+        }
+
+        fn get_all(&self, key: &str) -> Option<Vec<&str>> {
+            self.0
+                .get(key)
+                .map(|v| v.iter().map(String::as_str).collect())
+        }
+    }
+
+    fn foreign(lines: &[&str]) -> Foreign {
+        let mut map = HashMap::new();
+        if !lines.is_empty() {
+            map.insert(
+                "traceparent".to_owned(),
+                lines.iter().map(|l| (*l).to_owned()).collect(),
+            );
+        }
+        Foreign(map)
+    }
+
+    #[test]
+    fn a_foreign_extractor_is_asked_through_get_and_get_all() {
+        assert_eq!(lines(&foreign(&[]), TP), Lines::None);
+        assert_eq!(lines(&foreign(&["a"]), TP), Lines::One("a"));
+        assert_eq!(
+            lines(&foreign(&["a", "b"]), TP),
+            Lines::Several(vec!["a", "b"])
+        );
+    }
+
+    #[cfg(feature = "http")]
+    #[test]
+    fn header_map_answers_the_private_query_like_get_all() {
+        use crate::HeaderExtractor;
+        use http::{HeaderMap, HeaderValue};
+
+        let mut map = HeaderMap::new();
+        assert_eq!(lines(&HeaderExtractor(&map), TP), Lines::None);
+        map.append("traceparent", HeaderValue::from_static("a"));
+        assert_eq!(lines(&HeaderExtractor(&map), TP), Lines::One("a"));
+        // Only a carrier of Baton's answers the query key; the header itself is untouched.
+        assert_eq!(HeaderExtractor(&map).get("\0traceparent"), Some("a"));
+        assert_eq!(foreign(&["a"]).get("\0traceparent"), None);
+        map.append("traceparent", HeaderValue::from_static("b"));
+        assert_eq!(
+            lines(&HeaderExtractor(&map), TP),
+            Lines::Several(vec!["a", "b"])
+        );
+        // Unknown names and other cases go through the same lookup.
+        let mut map = HeaderMap::new();
+        map.append("x-custom", HeaderValue::from_static("v"));
+        let custom = Header::new("x-custom", "\0x-custom");
+        assert_eq!(lines(&HeaderExtractor(&map), custom), Lines::One("v"));
+        assert_eq!(HeaderExtractor(&map).get("X-Custom"), Some("v"));
+    }
+
+    #[cfg(feature = "http")]
+    #[test]
+    fn private_query_reads_ascii_only_and_at_most_max_line_bytes() {
+        use crate::HeaderExtractor;
+        use http::{HeaderMap, HeaderValue};
+
+        let mut map = HeaderMap::new();
+        map.insert(
+            "traceparent",
+            HeaderValue::from_bytes("00-é".as_bytes()).unwrap(),
+        );
+        assert_eq!(lines(&HeaderExtractor(&map), TP), Lines::One(UNREADABLE));
+        map.insert("traceparent", HeaderValue::from_bytes(b"\xff").unwrap());
+        assert_eq!(lines(&HeaderExtractor(&map), TP), Lines::One(UNREADABLE));
+        let long = "x".repeat(MAX_LINE + 10);
+        map.insert("traceparent", HeaderValue::from_str(&long).unwrap());
+        assert_eq!(
+            lines(&HeaderExtractor(&map), TP),
+            Lines::One(&long[..MAX_LINE])
+        );
+    }
+
+    #[cfg(feature = "tonic")]
+    #[test]
+    fn metadata_map_answers_the_private_query_like_get_all() {
+        use crate::MetadataExtractor;
+        use tonic::metadata::MetadataMap;
+
+        let mut md = MetadataMap::new();
+        assert_eq!(lines(&MetadataExtractor(&md), TP), Lines::None);
+        md.append("traceparent", "a".parse().unwrap());
+        assert_eq!(lines(&MetadataExtractor(&md), TP), Lines::One("a"));
+        md.append("traceparent", "b".parse().unwrap());
+        assert_eq!(
+            lines(&MetadataExtractor(&md), TP),
+            Lines::Several(vec!["a", "b"])
+        );
     }
 }

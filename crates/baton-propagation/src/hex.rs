@@ -47,6 +47,61 @@ pub(crate) fn decode_lower(digits: &[u8]) -> Option<u128> {
     decode_with(&LOWER, digits)
 }
 
+/// Decodes exactly `N` (at most 16) lowercase hex digits into a `u64`; `None` for anything
+/// else. Branch-free over the digits (the loop unrolls): [`decode_lower`] for fixed-width
+/// fields such as the ids of a `traceparent`.
+#[inline]
+pub(crate) fn decode_lower_fixed<const N: usize>(digits: &[u8; N]) -> Option<u64> {
+    const { assert!(N >= 1 && N <= 16) };
+    let mut v: u64 = 0;
+    // `INVALID` has its high bits set; every valid digit has them clear.
+    let mut seen: u8 = 0;
+    for &b in digits {
+        let d = LOWER[b as usize];
+        seen |= d;
+        v = (v << 4) | u64::from(d & 0x0f);
+    }
+    (seen & 0xf0 == 0).then_some(v)
+}
+
+/// Decodes exactly 16 lowercase hex digits into a `u64`; `None` for anything else. The same
+/// as [`decode_lower_fixed`], eight digits at a time (SWAR: every byte of a `u64` checked and
+/// converted at once), for the ids of a `traceparent`.
+#[inline]
+pub(crate) fn decode_lower_16(digits: &[u8; 16]) -> Option<u64> {
+    let (hi, lo) = digits.split_at(8);
+    let hi = decode_lower_8(u64::from_be_bytes(hi.try_into().ok()?))?;
+    let lo = decode_lower_8(u64::from_be_bytes(lo.try_into().ok()?))?;
+    Some(hi << 32 | lo)
+}
+
+/// Eight lowercase hex digits, the first in the most significant byte of `x`, as a 32-bit
+/// value.
+#[inline]
+fn decode_lower_8(x: u64) -> Option<u64> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    if x & HIGH != 0 {
+        return None;
+    }
+    // Every byte is below 0x80, so adding a constant below 0x80 never carries into the next
+    // byte, and sets the byte's high bit exactly when the byte reaches the bound.
+    let at_least = |low: u8| x + ONES * u64::from(0x80 - low);
+    let above = |high: u8| x + ONES * u64::from(0x7f - high);
+    let digit = at_least(b'0') & !above(b'9');
+    let letter = at_least(b'a') & !above(b'f');
+    if (digit | letter) & HIGH != HIGH {
+        return None;
+    }
+    // '0'..='9' is 0x30..=0x39 and 'a'..='f' is 0x61..=0x66: the low nibble, plus 9 for a
+    // letter.
+    let v = (x & (ONES * 0x0f)) + ((letter & HIGH) >> 7) * 9;
+    // Pack the eight nibbles, first digit highest.
+    let v = (v | (v >> 4)) & 0x00ff_00ff_00ff_00ff;
+    let v = (v | (v >> 8)) & 0x0000_ffff_0000_ffff;
+    Some((v | (v >> 16)) & 0x0000_0000_ffff_ffff)
+}
+
 /// Decodes 1 to 32 hex digits of either case; `None` for anything else.
 #[inline]
 pub(crate) fn decode_any_case(digits: &[u8]) -> Option<u128> {
@@ -88,6 +143,49 @@ mod tests {
         assert_eq!(decode_lower(b""), None);
         assert_eq!(decode_lower(&[b'f'; 33]), None);
         assert_eq!(decode_lower(&[b'f'; 32]), Some(u128::MAX));
+    }
+
+    #[test]
+    fn fixed_width_matches_decode_lower() {
+        assert_eq!(
+            decode_lower_fixed(b"00f067aa0ba902b7"),
+            Some(0x00f0_67aa_0ba9_02b7)
+        );
+        assert_eq!(decode_lower_fixed(b"ffffffffffffffff"), Some(u64::MAX));
+        assert_eq!(decode_lower_fixed(b"0a"), Some(0x0a));
+        assert_eq!(decode_lower_fixed(b"0A"), None);
+        assert_eq!(decode_lower_fixed(b"00f067aa0ba902b/"), None);
+        assert_eq!(decode_lower_fixed(b"g000000000000000"), None);
+        for b in 0..=255u8 {
+            let digits = [b'0', b];
+            assert_eq!(
+                decode_lower_fixed(&digits),
+                decode_lower(&digits).map(|v| v as u64),
+                "byte {b:#04x}"
+            );
+        }
+    }
+
+    #[test]
+    fn swar_matches_the_table_for_every_byte_at_every_position() {
+        let base = *b"00f067aa0ba902b7";
+        assert_eq!(decode_lower_16(&base), Some(0x00f0_67aa_0ba9_02b7));
+        assert_eq!(decode_lower_16(b"ffffffffffffffff"), Some(u64::MAX));
+        assert_eq!(
+            decode_lower_16(b"0123456789abcdef"),
+            Some(0x0123_4567_89ab_cdef)
+        );
+        for at in 0..16 {
+            for b in 0..=255u8 {
+                let mut digits = base;
+                digits[at] = b;
+                assert_eq!(
+                    decode_lower_16(&digits),
+                    decode_lower_fixed(&digits),
+                    "byte {b:#04x} at {at}"
+                );
+            }
+        }
     }
 
     #[test]

@@ -6,6 +6,8 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::trace::{SpanContext, TraceContextExt, TraceId, TraceState};
 
+use crate::carrier::{self, Header, Lines};
+
 mod traceparent;
 mod tracestate;
 
@@ -29,6 +31,14 @@ pub const TRACEPARENT: &str = "traceparent";
 /// assert_eq!(baton_propagation::TRACESTATE, "tracestate");
 /// ```
 pub const TRACESTATE: &str = "tracestate";
+
+const TRACEPARENT_HEADER: Header = Header::new(TRACEPARENT, "\0traceparent");
+const TRACESTATE_HEADER: Header = Header::new(TRACESTATE, "\0tracestate");
+// A line cut by the carrier's private query is cut past the lengths extract accepts.
+const _: () = assert!(
+    carrier::MAX_LINE > tracestate::MAX_COMBINED_LEN + 1
+        && carrier::MAX_LINE > TraceParent::MAX_LENGTH + 64
+);
 
 /// Propagates span context in the W3C Trace Context Level 2 format (`traceparent` and
 /// `tracestate`), strictly and without allocating beyond what the returned context holds.
@@ -109,10 +119,8 @@ impl TraceContextPropagator {
     fn extract_span_context(
         extractor: &dyn Extractor,
     ) -> Option<(SpanContext, Option<FullTraceState>)> {
-        // `get` first: the common "no header" case then costs no allocation at all.
-        extractor.get(TRACEPARENT)?;
-        let lines = extractor.get_all(TRACEPARENT)?;
-        let [line] = lines.as_slice() else {
+        // Exactly one line: none is no context, and so are several.
+        let Lines::One(line) = carrier::lines(extractor, TRACEPARENT_HEADER) else {
             return None;
         };
         let tp = TraceParent::parse(line).ok()?;
@@ -128,15 +136,19 @@ fn extract_trace_state(
     extractor: &dyn Extractor,
     trace_id: TraceId,
 ) -> (TraceState, Option<FullTraceState>) {
-    if extractor.get(TRACESTATE).is_none() {
+    let lines = carrier::lines(extractor, TRACESTATE_HEADER);
+    if lines == Lines::None {
         return (TraceState::NONE, None);
     }
-    let Some(lines) = extractor.get_all(TRACESTATE) else {
-        return (TraceState::NONE, None);
+    let mut members = tracestate::Members::new();
+    let parsed = match lines {
+        Lines::None => Ok(()),
+        Lines::One(line) => tracestate::parse(&[line], &mut members),
+        Lines::Several(lines) => tracestate::parse(&lines, &mut members),
     };
-    let Ok(members) = tracestate::parse(&lines) else {
+    if parsed.is_err() {
         return (TraceState::NONE, None);
-    };
+    }
     let state = members.to_trace_state();
     let full = members.has_unrepresentable().then(|| FullTraceState {
         trace_id,

@@ -225,8 +225,9 @@ fn tracestate_value_grammar() {
 }
 
 fn members(lines: &[&str]) -> Result<Vec<(String, String)>, ErrorKind> {
-    tracestate::parse(lines)
-        .map(|m| {
+    let mut m = tracestate::Members::new();
+    tracestate::parse(lines, &mut m)
+        .map(|()| {
             m.iter()
                 .map(|(k, v)| (k.to_owned(), v.to_owned()))
                 .collect()
@@ -335,4 +336,110 @@ fn propagator_fields_are_cached() {
         p.fields().next().map(str::as_ptr),
         p.fields().next().map(str::as_ptr)
     );
+}
+
+/// The one-pass reader of `tracestate::parse` must accept exactly what the step-by-step
+/// `parse_checked` accepts, with the same members (errors always come from `parse_checked`).
+fn assert_parsers_agree(lines: &[&str]) {
+    let mut m = tracestate::Members::new();
+    let fast = tracestate::parse_valid(lines, &mut m)
+        .then(|| (m.iter().collect::<Vec<_>>(), m.has_unrepresentable()));
+    let checked = tracestate::parse_checked(lines)
+        .ok()
+        .map(|m| (m.iter().collect::<Vec<_>>(), m.has_unrepresentable()));
+    assert_eq!(fast, checked, "tracestate {lines:?}");
+}
+
+#[test]
+fn fast_parse_agrees_with_checked_parse_on_edge_cases() {
+    let cases: &[&[&str]] = &[
+        &[""],
+        &[" "],
+        &[",", ""],
+        &["a=1"],
+        &["a=1,"],
+        &["a=1 ,"],
+        &["a=1\t"],
+        &["a=1\t,b=2"],
+        &["a=1\tx"],
+        &["a=1 x"],
+        &["a= 1 "],
+        &["a=   ,b=2"],
+        &["a=", "b=1"],
+        &["a=1", "a=2"],
+        &["a@b=1"],
+        &["a@bcdefghijklmn=1"],
+        &["a@bcdefghijklmno=1"],
+        &["a@=1"],
+        &["@a=1"],
+        &["a@b@c=1"],
+        &["A=1"],
+        &["a =1"],
+        &["a=b=c"],
+        &["a=\u{e9}"],
+        &["a=1\u{7f}"],
+        &["a=1,\u{1}"],
+        &["\u{fffd}"],
+    ];
+    for lines in cases {
+        assert_parsers_agree(lines);
+    }
+    let long_value = format!("a={}", "v".repeat(256));
+    let too_long_value = format!("a={}", "v".repeat(257));
+    let thirty_three: Vec<String> = (0..33).map(|i| format!("k{i}=v")).collect();
+    let huge = "a=b,".repeat(tracestate::MAX_COMBINED_LEN / 4 + 1);
+    assert_parsers_agree(&[&long_value]);
+    assert_parsers_agree(&[&too_long_value]);
+    assert_parsers_agree(&[&thirty_three.join(",")]);
+    assert_parsers_agree(&[&huge]);
+    // Multi-tenant keys at and past each length limit, and each first-character rule.
+    for (tenant, system) in [(241, 14), (242, 14), (241, 15), (1, 1), (0, 1), (1, 0)] {
+        let key = format!("{}@{}", "t".repeat(tenant), "s".repeat(system));
+        assert_parsers_agree(&[&format!("{key}=1,other=2")]);
+    }
+    for key in [
+        "1@a",
+        "a@1",
+        "_@a",
+        "a@_",
+        "1a",
+        "a",
+        &"k".repeat(256),
+        &"k".repeat(257),
+    ] {
+        assert_parsers_agree(&[&format!("{key}=1")]);
+    }
+    // Keys that collide in the duplicate mask without being equal, and real duplicates.
+    assert_parsers_agree(&["ab=1,ac=2,ad=3,ab=4"]);
+    assert_parsers_agree(&["ab=1,ac=2,ad=3"]);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(2000))]
+
+    // Lists built from the characters that matter to the grammar (and a few that must fail).
+    #[test]
+    fn fast_parse_agrees_with_checked_parse(
+        lines in proptest::collection::vec("[a-c0-9@=, \t_*/A\u{7f}\u{e9}-]{0,40}", 0..4)
+    ) {
+        let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+        assert_parsers_agree(&lines);
+    }
+}
+
+// The eight-at-a-time value scan stops exactly where the byte-by-byte one does, whatever
+// byte is at whatever position.
+#[test]
+fn fast_parse_agrees_with_checked_parse_for_every_byte_in_a_long_value() {
+    for at in 0..20 {
+        for byte in 0..=255u8 {
+            let mut value = b"abcdefghijklmnopqrst".to_vec();
+            value[at] = byte;
+            let Ok(value) = String::from_utf8(value) else {
+                continue;
+            };
+            let list = format!("k={value},x=1");
+            assert_parsers_agree(&[&list]);
+        }
+    }
 }

@@ -253,19 +253,29 @@ impl TraceParent {
                 "2 lowercase hex digits at the end or followed by '-'",
             ));
         }
-        let trace_id = hex::decode_lower(&v[3..35]).ok_or(ParseError::new(
-            ErrorKind::Malformed,
-            HEADER,
-            "trace id",
-            "32 lowercase hex digits",
-        ))?;
-        let parent_id = hex::decode_lower(&v[36..52]).ok_or(ParseError::new(
+        // `v` has at least `LENGTH` bytes here, so these fixed-width fields always exist.
+        let field = |at: usize| -> &[u8; 16] { v[at..at + 16].try_into().unwrap_or(&[0; 16]) };
+        let trace_id = match (
+            hex::decode_lower_16(field(3)),
+            hex::decode_lower_16(field(19)),
+        ) {
+            (Some(hi), Some(lo)) => u128::from(hi) << 64 | u128::from(lo),
+            _ => {
+                return Err(ParseError::new(
+                    ErrorKind::Malformed,
+                    HEADER,
+                    "trace id",
+                    "32 lowercase hex digits",
+                ));
+            }
+        };
+        let parent_id = hex::decode_lower_16(field(36)).ok_or(ParseError::new(
             ErrorKind::Malformed,
             HEADER,
             "parent id",
             "16 lowercase hex digits",
         ))?;
-        let flags = hex::decode_lower(&v[53..55]).ok_or(ParseError::new(
+        let flags = hex::decode_lower_fixed::<2>(&[v[53], v[54]]).ok_or(ParseError::new(
             ErrorKind::Malformed,
             HEADER,
             "flags",
@@ -290,7 +300,7 @@ impl TraceParent {
         Ok(Self {
             version,
             trace_id: TraceId::from(trace_id),
-            parent_id: SpanId::from(parent_id as u64),
+            parent_id: SpanId::from(parent_id),
             flags: TraceFlags::new(flags as u8),
         })
     }

@@ -3,7 +3,6 @@
 
 use opentelemetry::trace::TraceState;
 
-use super::traceparent::trim_ows;
 use crate::{ErrorKind, ParseError};
 
 const HEADER: &str = "tracestate";
@@ -128,6 +127,15 @@ pub(crate) struct Members<'a> {
 }
 
 impl<'a> Members<'a> {
+    /// No members.
+    pub(crate) const fn new() -> Self {
+        Self {
+            members: [("", ""); MAX_MEMBERS],
+            len: 0,
+            unrepresentable: false,
+        }
+    }
+
     /// The members in order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
         self.members[..self.len].iter().copied()
@@ -140,6 +148,10 @@ impl<'a> Members<'a> {
 
     /// The members `TraceState` accepts, as a `TraceState` (allocating only what it holds).
     pub(crate) fn to_trace_state(&self) -> TraceState {
+        if !self.unrepresentable {
+            // An exact-size iterator: `TraceState` collects it with one allocation.
+            return TraceState::from_key_value(self.iter()).unwrap_or_default();
+        }
         let representable = self
             .iter()
             .filter(|(k, _)| check_key(k.as_bytes()) == Some(Key::Valid));
@@ -152,11 +164,127 @@ impl<'a> Members<'a> {
     }
 }
 
-/// Validates every `tracestate` header line as one combined list (RFC 9110 field order).
+/// Validates every `tracestate` header line as one combined list (RFC 9110 field order),
+/// into `out` (the caller's, so that the 32 members are never copied).
 ///
 /// Per W3C Trace Context, a list with an invalid member, a duplicated key or more than 32
 /// members is invalid as a whole: the caller discards it rather than truncating it.
-pub(crate) fn parse<'a>(lines: &[&'a str]) -> Result<Members<'a>, ParseError> {
+///
+/// A valid list is read in one pass over its bytes ([`parse_valid`]); anything else is read
+/// again by the step-by-step [`parse_checked`], which names what is wrong. Both accept
+/// exactly the same lists (`fast_parse_agrees_with_checked_parse` in the tests).
+pub(crate) fn parse<'a>(lines: &[&'a str], out: &mut Members<'a>) -> Result<(), ParseError> {
+    if parse_valid(lines, out) {
+        return Ok(());
+    }
+    *out = parse_checked(lines)?;
+    Ok(())
+}
+
+/// Reads a valid list into `out` in one pass per line, and `false` (with `out` in any state)
+/// at the first thing that is not part of a valid list, the combined length limit included:
+/// exactly when [`parse_checked`] fails.
+pub(crate) fn parse_valid<'a>(lines: &[&'a str], out: &mut Members<'a>) -> bool {
+    let mut total = 0usize;
+    let mut seen = 0u64;
+    for line in lines {
+        total = total.saturating_add(line.len() + 1);
+        if total > MAX_COMBINED_LEN + 1 {
+            return false;
+        }
+        let b = line.as_bytes();
+        let n = b.len();
+        let mut i = 0;
+        loop {
+            while i < n && matches!(b[i], b' ' | b'\t') {
+                i += 1;
+            }
+            if i == n {
+                break;
+            }
+            if b[i] == b',' {
+                // An empty member.
+                i += 1;
+                continue;
+            }
+            let key_start = i;
+            // The key characters, and where the (single) `@` of a multi-tenant key is.
+            let mut at = None;
+            while i < n {
+                let class = CLASS[b[i] as usize];
+                if class & KEY_CHAR == 0 {
+                    if b[i] != b'@' || at.is_some() {
+                        break;
+                    }
+                    at = Some(i);
+                }
+                i += 1;
+            }
+            let key_end = i;
+            if i == n || b[i] != b'=' {
+                return false;
+            }
+            i += 1;
+            let value_start = i;
+            // `VALUE` holds neither `,` nor `=` (nor tabs, controls or non-ASCII).
+            i = skip_value_chars(b, i);
+            let mut value_end = i;
+            while i < n && matches!(b[i], b' ' | b'\t') {
+                i += 1;
+            }
+            if i < n && b[i] != b',' {
+                return false;
+            }
+            // Trailing spaces are optional whitespace around the member, not the value.
+            while value_end > value_start && b[value_end - 1] == b' ' {
+                value_end -= 1;
+            }
+            // Every byte of the key is a key character or its one `@`: what is left of
+            // `check_key` is the first character and the lengths of each part.
+            let kind = match at {
+                None => (key_end - key_start <= 256 && is(b[key_start], LC)).then_some(Key::Valid),
+                Some(at) => {
+                    let (tenant, system) = (at - key_start, key_end - at - 1);
+                    let ok = (1..=241).contains(&tenant)
+                        && is(b[key_start], LC | DIGIT)
+                        && (1..=14).contains(&system)
+                        && is(b[at + 1], LC);
+                    match (ok, system) {
+                        (false, _) => None,
+                        (true, 14) => Some(Key::ValidUnrepresentable),
+                        (true, _) => Some(Key::Valid),
+                    }
+                }
+            };
+            let value_len = value_end - value_start;
+            if kind.is_none() || value_len == 0 || value_len > 256 || out.len == MAX_MEMBERS {
+                return false;
+            }
+            // Only ASCII passed the checks above, so these are character boundaries.
+            let key = line.get(key_start..key_end).unwrap_or_default();
+            let value = line.get(value_start..value_end).unwrap_or_default();
+            // A duplicate can only be a key seen with the same length and first byte: most
+            // keys are checked against a 64-bit mask of those rather than against every key.
+            let bit = 1u64 << ((usize::from(b[key_start]) * 7 + key.len()) & 63);
+            if seen & bit != 0 && out.iter().any(|(k, _)| k == key) {
+                return false;
+            }
+            seen |= bit;
+            out.unrepresentable |= kind == Some(Key::ValidUnrepresentable);
+            out.members[out.len] = (key, value);
+            out.len += 1;
+            if i == n {
+                break;
+            }
+            // Past the `,`.
+            i += 1;
+        }
+    }
+    true
+}
+
+/// [`parse`], one step at a time, naming the first thing that is wrong.
+pub(crate) fn parse_checked<'a>(lines: &[&'a str]) -> Result<Members<'a>, ParseError> {
     let mut total = 0usize;
     for line in lines {
         total = total.saturating_add(line.len() + 1);
@@ -175,11 +303,21 @@ pub(crate) fn parse<'a>(lines: &[&'a str]) -> Result<Members<'a>, ParseError> {
         unrepresentable: false,
     };
     for line in lines {
-        for member in line.split(',') {
-            let member = trim_ows(member.as_bytes());
-            if member.is_empty() {
+        let bytes = line.as_bytes();
+        let mut start = 0;
+        while start <= bytes.len() {
+            // One member: up to the next `,` (a byte loop: members are short, and `memchr`
+            // costs more to set up than it saves here).
+            let mut end = start;
+            while end < bytes.len() && bytes[end] != b',' {
+                end += 1;
+            }
+            let (from, to) = trim_ows_range(bytes, start, end);
+            start = end + 1;
+            if from == to {
                 continue;
             }
+            let member = &bytes[from..to];
             let Some(eq) = member.iter().position(|&b| b == b'=') else {
                 return Err(ParseError::new(
                     ErrorKind::Malformed,
@@ -188,8 +326,7 @@ pub(crate) fn parse<'a>(lines: &[&'a str]) -> Result<Members<'a>, ParseError> {
                     "key=value",
                 ));
             };
-            let (key, value) = (&member[..eq], &member[eq + 1..]);
-            let Some(kind) = check_key(key) else {
+            let Some(kind) = check_key(&member[..eq]) else {
                 return Err(ParseError::new(
                     ErrorKind::Malformed,
                     HEADER,
@@ -197,7 +334,7 @@ pub(crate) fn parse<'a>(lines: &[&'a str]) -> Result<Members<'a>, ParseError> {
                     "a simple or tenant@system key of lowercase letters, digits, _ - * /",
                 ));
             };
-            if !check_value(value) {
+            if !check_value(&member[eq + 1..]) {
                 return Err(ParseError::new(
                     ErrorKind::Malformed,
                     HEADER,
@@ -213,9 +350,10 @@ pub(crate) fn parse<'a>(lines: &[&'a str]) -> Result<Members<'a>, ParseError> {
                     "at most 32 list members",
                 ));
             }
-            // Only ASCII passed the checks above, so these never fail.
-            let key = std::str::from_utf8(key).unwrap_or_default();
-            let value = std::str::from_utf8(value).unwrap_or_default();
+            // Only ASCII passed the checks above, so these are character boundaries: slicing
+            // the line needs no UTF-8 validation.
+            let key = line.get(from..from + eq).unwrap_or_default();
+            let value = line.get(from + eq + 1..to).unwrap_or_default();
             if out.iter().any(|(k, _)| k == key) {
                 return Err(ParseError::new(
                     ErrorKind::Duplicate,
@@ -230,6 +368,47 @@ pub(crate) fn parse<'a>(lines: &[&'a str]) -> Result<Members<'a>, ParseError> {
         }
     }
     Ok(out)
+}
+
+/// The index of the first byte of `b` at or after `i` that is not in `VALUE` (printable
+/// ASCII other than `,` and `=`), or `b.len()`: eight bytes at a time (SWAR), then one by one.
+#[inline]
+fn skip_value_chars(b: &[u8], mut i: usize) -> usize {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    // The high bit of every byte of `x` that is zero. Only bytes above a flagged one can be
+    // flagged wrongly (by a borrow), so the lowest flag is always right.
+    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    while let Some(chunk) = b.get(i..i + 8) {
+        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
+        let stop = (w & HIGH)
+            // Below 0x20 (the same reasoning as `zero`).
+            | (w.wrapping_sub(ONES * 0x20) & !w & HIGH)
+            | zero(w ^ (ONES * 0x7f))
+            | zero(w ^ (ONES * u64::from(b',')))
+            | zero(w ^ (ONES * u64::from(b'=')));
+        if stop != 0 {
+            // Little-endian: the lowest byte is the first.
+            return i + (stop.trailing_zeros() / 8) as usize;
+        }
+        i += 8;
+    }
+    while i < b.len() && is(b[i], VALUE) {
+        i += 1;
+    }
+    i
+}
+
+/// The bounds of `bytes[start..end]` without optional whitespace at either end.
+#[inline]
+fn trim_ows_range(bytes: &[u8], mut start: usize, mut end: usize) -> (usize, usize) {
+    while start < end && matches!(bytes[start], b' ' | b'\t') {
+        start += 1;
+    }
+    while end > start && matches!(bytes[end - 1], b' ' | b'\t') {
+        end -= 1;
+    }
+    (start, end)
 }
 
 /// `key=value` pairs joined with `,` into one exactly-sized `String`.
