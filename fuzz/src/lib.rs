@@ -5,6 +5,8 @@
 //! extracts through Baton's own `HeaderExtractor`, and, where the format defines a round
 //! trip, asserts `extract(inject(extract(x))) == extract(x)` with [`check_round_trip`].
 
+pub mod targets;
+
 use std::fmt::Debug;
 
 use baton_propagation::{HeaderExtractor, HeaderInjector};

@@ -2,9 +2,10 @@
 //! [`InContext`] and [`Scope`].
 //!
 //! [`InContext`] attaches its [`Context`] around every poll of the wrapped future or stream,
-//! like OpenTelemetry's `WithContext`, so the value of every [`Local`], the active
-//! span and the baggage are those captured when the wrapper was made, whichever thread or
-//! task polls it.
+//! like OpenTelemetry's `WithContext`, so the value of every [`Local`], the active span and
+//! the baggage are those captured when the wrapper was made, whichever thread or task polls
+//! it. Unlike `WithContext` (and like `tracing`'s `Instrumented`), it also attaches the
+//! context while the wrapped future is dropped, so drop-time logs and spans see it too.
 //!
 //! ```
 //! use baton_context::{FutureExt, Local};
@@ -47,20 +48,34 @@ pin_project! {
     /// let fut: baton_context::InContext<_> = async { ID.get() }.in_context(snapshot);
     /// assert_eq!(futures_util::FutureExt::now_or_never(fut), Some(Some(1)));
     /// ```
+    ///
+    /// The wrapped future or stream is also dropped inside the context, like `tracing`'s
+    /// `Instrumented`, so what its destructors log or record belongs to the request.
     #[derive(Debug, Clone)]
     #[must_use = "futures and streams do nothing unless polled"]
     pub struct InContext<F> {
+        // `None` only once dropped or taken by `into_inner`, so never seen by a poll.
         #[pin]
-        inner: F,
+        inner: Option<F>,
         cx: Context,
         location: &'static Location<'static>,
+    }
+
+    impl<F> PinnedDrop for InContext<F> {
+        fn drop(this: Pin<&mut Self>) {
+            let mut this = this.project();
+            if this.inner.is_some() {
+                let inner = &mut this.inner;
+                enter(this.cx, this.location, || inner.set(None));
+            }
+        }
     }
 }
 
 impl<F> InContext<F> {
     pub(crate) fn new(inner: F, cx: Context, location: &'static Location<'static>) -> Self {
         Self {
-            inner,
+            inner: Some(inner),
             cx,
             location,
         }
@@ -89,8 +104,11 @@ impl<F> InContext<F> {
     /// let fut = std::future::ready(3).in_current_context();
     /// assert_eq!(futures_util::FutureExt::now_or_never(fut.into_inner()), Some(3));
     /// ```
-    pub fn into_inner(self) -> F {
-        self.inner
+    pub fn into_inner(mut self) -> F {
+        match self.inner.take() {
+            Some(inner) => inner,
+            None => gone(),
+        }
     }
 }
 
@@ -100,7 +118,10 @@ impl<F: Future> Future for InContext<F> {
     #[inline]
     fn poll(self: Pin<&mut Self>, task_cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.project();
-        enter(this.cx, this.location, || this.inner.poll(task_cx))
+        let Some(inner) = this.inner.as_pin_mut() else {
+            gone()
+        };
+        enter(this.cx, this.location, || inner.poll(task_cx))
     }
 }
 
@@ -110,12 +131,23 @@ impl<S: Stream> Stream for InContext<S> {
     #[inline]
     fn poll_next(self: Pin<&mut Self>, task_cx: &mut TaskContext<'_>) -> Poll<Option<S::Item>> {
         let this = self.project();
-        enter(this.cx, this.location, || this.inner.poll_next(task_cx))
+        let Some(inner) = this.inner.as_pin_mut() else {
+            gone()
+        };
+        enter(this.cx, this.location, || inner.poll_next(task_cx))
     }
 
     fn size_hint(&self) -> (usize, Option<usize>) {
-        self.inner.size_hint()
+        self.inner.as_ref().map_or((0, Some(0)), Stream::size_hint)
     }
+}
+
+/// The inner future of an [`InContext`] or [`Scope`] is only taken out by their destructor or
+/// `into_inner`, both of which consume the wrapper, so no poll can see it gone.
+#[cold]
+#[inline(never)]
+fn gone() -> ! {
+    unreachable!("a Baton context wrapper was used after its future was dropped")
 }
 
 /// Attaches `cx` around `f`; in strict mode, reports guards `f` left attached.
@@ -132,10 +164,9 @@ fn enter<R>(cx: &Context, location: &'static Location<'static>, f: impl FnOnce()
 #[inline(never)]
 fn enter_strict<R>(cx: &Context, location: &'static Location<'static>, f: impl FnOnce() -> R) -> R {
     let _guard = cx.clone().attach();
-    let depth = strict::depth();
-    let result = f();
-    strict::check_depth(depth, location);
-    result
+    // Dropped before `_guard`, and also when `f` panics.
+    let _check = strict::ScopeCheck::new(location);
+    f()
 }
 
 pin_project! {
@@ -152,6 +183,9 @@ pin_project! {
     /// [`baton_context::spawn`](crate::spawn) to carry the spawner's span and locals as well.
     /// [`Snapshot::run`] and [`FutureExt::in_current_context`], by contrast, capture at
     /// creation.
+    ///
+    /// Once polled, the scope also drops the wrapped future inside its context, so what the
+    /// future's destructors log or record still sees the value.
     ///
     /// # Examples
     ///
@@ -172,12 +206,29 @@ pin_project! {
         T: Sync,
         T: 'static,
     {
+        // `None` only once dropped, so never seen by a poll.
         #[pin]
-        inner: F,
+        inner: Option<F>,
         local: &'static Local<T>,
         value: Option<T>,
         cx: Option<Context>,
         location: &'static Location<'static>,
+    }
+
+    impl<T, F> PinnedDrop for Scope<T, F>
+    where
+        T: Send,
+        T: Sync,
+        T: 'static,
+    {
+        fn drop(this: Pin<&mut Self>) {
+            let mut this = this.project();
+            // Never polled: the value was never bound, so there is no context to drop in.
+            if let (Some(cx), true) = (this.cx.as_ref(), this.inner.is_some()) {
+                let inner = &mut this.inner;
+                enter(cx, this.location, || inner.set(None));
+            }
+        }
     }
 }
 
@@ -189,7 +240,7 @@ impl<T: Send + Sync + 'static, F> Scope<T, F> {
         location: &'static Location<'static>,
     ) -> Self {
         Self {
-            inner,
+            inner: Some(inner),
             local,
             value: Some(value),
             cx: None,
@@ -204,12 +255,15 @@ impl<T: Send + Sync + 'static, F: Future> Future for Scope<T, F> {
     #[inline]
     fn poll(self: Pin<&mut Self>, task_cx: &mut TaskContext<'_>) -> Poll<Self::Output> {
         let this = self.project();
+        let Some(inner) = this.inner.as_pin_mut() else {
+            gone()
+        };
         if this.cx.is_none() {
             *this.cx = bind_on_first_poll(this.local, this.value);
         }
         match this.cx {
-            Some(cx) => enter(cx, this.location, || this.inner.poll(task_cx)),
-            None => this.inner.poll(task_cx),
+            Some(cx) => enter(cx, this.location, || inner.poll(task_cx)),
+            None => inner.poll(task_cx),
         }
     }
 }

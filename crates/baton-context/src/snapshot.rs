@@ -245,12 +245,7 @@ pub(crate) fn run_sync_in<R>(
     f: impl FnOnce() -> R,
 ) -> R {
     let _guard = cx.attach();
-    if strict::is_enabled() {
-        let depth = strict::depth();
-        let result = f();
-        strict::check_depth(depth, location);
-        result
-    } else {
-        f()
-    }
+    // Dropped before `_guard`, and also when `f` panics.
+    let _check = strict::is_enabled().then(|| strict::ScopeCheck::new(location));
+    f()
 }

@@ -12,8 +12,8 @@
 //! - on drop, that the guard is the most recent live guard of its thread
 //!   ([`ViolationKind::OutOfOrder`]);
 //! - when a scoped future's poll, a [`sync_scope`](crate::Local::sync_scope) or a
-//!   [`run_sync`](crate::Snapshot::run_sync) returns, that no guard created inside is still
-//!   attached ([`ViolationKind::OutlivedScope`]);
+//!   [`run_sync`](crate::Snapshot::run_sync) returns or unwinds from a panic, that no guard
+//!   created inside is still attached ([`ViolationKind::OutlivedScope`]);
 //! - in [`assert_clean`], that no guard of the calling thread is still attached
 //!   ([`ViolationKind::Leaked`]).
 //!
@@ -336,7 +336,7 @@ impl fmt::Display for Violation {
             ),
             (ViolationKind::OutlivedScope, Some(other)) => write!(
                 f,
-                "still attached when the scope created at {other} returned from its poll or closure"
+                "still attached when the scope created at {other} returned from or unwound out of its poll or closure"
             ),
             (ViolationKind::Leaked, Some(other)) => {
                 write!(f, "leaked: still attached at {other}")
@@ -360,31 +360,47 @@ fn record(violation: Violation) {
     lock_violations().push(violation);
 }
 
-/// The number of tracked guards attached on this thread, read before a poll or closure.
-#[inline]
-pub(crate) fn depth() -> usize {
-    // `try_with`: during thread teardown the list may already be gone; nothing is tracked then.
-    LIVE.try_with(|live| live.borrow().len()).unwrap_or(0)
+/// Checks, when dropped at the end of a scoped poll or closure (also while unwinding from a
+/// panic), that no guard created inside it is still attached.
+///
+/// Guards are told apart by id, not by counting, so a guard created before the scope and
+/// dropped inside it does not hide one leaked by the scope.
+pub(crate) struct ScopeCheck {
+    /// Every guard created on this thread from now on has an id at least this large.
+    first: u64,
+    scope: &'static Location<'static>,
 }
 
-/// Reports (and stops tracking) every guard attached since `depth` was read.
-pub(crate) fn check_depth(depth: usize, scope: &'static Location<'static>) {
-    let outlived = LIVE
-        .try_with(|live| {
-            let mut live = live.borrow_mut();
-            if live.len() > depth {
-                live.split_off(depth)
-            } else {
-                Vec::new()
-            }
-        })
-        .unwrap_or_default();
-    for (_, created) in outlived {
-        record(Violation::new(
-            ViolationKind::OutlivedScope,
-            created,
-            Some(scope),
-        ));
+impl ScopeCheck {
+    #[inline]
+    pub(crate) fn new(scope: &'static Location<'static>) -> Self {
+        Self {
+            first: NEXT_ID.load(Ordering::Relaxed),
+            scope,
+        }
+    }
+}
+
+impl Drop for ScopeCheck {
+    fn drop(&mut self) {
+        // `try_with`: during thread teardown the list may already be gone.
+        let outlived = LIVE
+            .try_with(|live| {
+                let mut live = live.borrow_mut();
+                // Ids grow in creation order, so the guards created inside form the tail.
+                match live.iter().position(|(id, _)| *id >= self.first) {
+                    Some(position) => live.split_off(position),
+                    None => Vec::new(),
+                }
+            })
+            .unwrap_or_default();
+        for (_, created) in outlived {
+            record(Violation::new(
+                ViolationKind::OutlivedScope,
+                created,
+                Some(self.scope),
+            ));
+        }
     }
 }
 

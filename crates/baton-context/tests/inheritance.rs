@@ -53,6 +53,12 @@ fn threads_strip_non_inherited_locals() {
 }
 
 #[test]
+fn thread_builders_strip_non_inherited_locals() {
+    let handle = in_request(|| baton_context::thread::Builder::new().spawn(seen)).unwrap();
+    assert_eq!(handle.join().unwrap(), IN_CHILD);
+}
+
+#[test]
 fn join_set_strips_non_inherited_locals() {
     let rt = runtime();
     let results = rt.block_on(async {

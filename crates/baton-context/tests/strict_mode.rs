@@ -207,3 +207,120 @@ fn guards_created_while_disabled_are_not_tracked() {
     strict::enable();
     assert!(ours().is_empty());
 }
+
+#[test]
+fn a_guard_forgotten_before_a_panic_is_reported_once() {
+    let _serial = strict_test();
+    // On its own thread: the forgotten guard's context stays attached to it.
+    let scope_line = line!() + 3;
+    let thread = std::thread::spawn(|| {
+        let caught = std::panic::catch_unwind(|| {
+            ID.sync_scope(1, || {
+                std::mem::forget(ID.set(2));
+                panic!("the request failed");
+            })
+        });
+        assert!(caught.is_err());
+        let violations = ours();
+        // Reported once, by the scope: not again as a leak.
+        strict::assert_clean();
+        violations
+    });
+    let violations = thread.join().unwrap();
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert_eq!(violations[0].kind(), ViolationKind::OutlivedScope);
+    assert_eq!(violations[0].other().unwrap().line(), scope_line);
+}
+
+#[test]
+fn a_guard_forgotten_in_a_panicking_task_is_reported() {
+    let _serial = strict_test();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let scope_line = line!() + 2;
+    let result = rt.block_on(async {
+        tokio::spawn(ID.scope(1, async {
+            std::mem::forget(ID.set(2));
+            panic!("the request failed");
+        }))
+        .await
+    });
+    assert!(result.unwrap_err().is_panic());
+    let violations = ours();
+    assert_eq!(violations.len(), 1, "{violations:?}");
+    assert_eq!(violations[0].kind(), ViolationKind::OutlivedScope);
+    assert_eq!(violations[0].other().unwrap().line(), scope_line);
+}
+
+#[test]
+fn a_guard_leaked_from_a_scope_that_dropped_an_older_guard_is_reported() {
+    let _serial = strict_test();
+    let scope_line = line!() + 5;
+    // On its own thread: the leaked guard's context stays attached to it.
+    let older_line = std::thread::spawn(|| {
+        let older = ID.set(1);
+        let older_line = line!() - 1;
+        ID.sync_scope(2, move || {
+            let newer = ID.set(3);
+            drop(older);
+            std::mem::forget(newer);
+        });
+        older_line
+    })
+    .join()
+    .unwrap();
+    let mut violations = ours();
+    violations.sort_by_key(|v| v.guard().line());
+    assert_eq!(violations.len(), 2, "{violations:?}");
+    assert_eq!(violations[0].kind(), ViolationKind::OutOfOrder);
+    assert_eq!(violations[0].guard().line(), older_line);
+    assert_eq!(violations[1].kind(), ViolationKind::OutlivedScope);
+    assert_eq!(violations[1].other().unwrap().line(), scope_line);
+}
+
+#[test]
+fn correct_use_across_nested_scopes_snapshots_and_panics_is_clean() {
+    let _serial = strict_test();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .build()
+        .unwrap();
+    let snapshot = ID.sync_scope(1, Snapshot::capture);
+    rt.block_on(ID.scope(2, async {
+        // A guard dropped within one poll, inside a snapshot run inside the scope.
+        snapshot
+            .clone()
+            .run(async {
+                {
+                    let _guard = ID.set(3);
+                    assert_eq!(ID.get(), Some(3));
+                }
+                tokio::task::yield_now().await;
+                assert_eq!(ID.get(), Some(1));
+            })
+            .await;
+        assert_eq!(ID.get(), Some(2));
+    }));
+    // Guards dropped in order across nested sync scopes and a run_sync.
+    let outer = ID.set(4);
+    ID.sync_scope(5, || {
+        let inner = ID.set(6);
+        snapshot.run_sync(|| {
+            let innermost = ID.set(7);
+            ID.sync_scope(8, || assert_eq!(ID.get(), Some(8)));
+            drop(innermost);
+        });
+        drop(inner);
+    });
+    drop(outer);
+    // A panic unwinding through a guard drops it in order.
+    let caught = std::panic::catch_unwind(|| {
+        ID.sync_scope(9, || {
+            let _guard = ID.set(10);
+            panic!("the request failed");
+        })
+    });
+    assert!(caught.is_err());
+    assert_eq!(ID.get(), None);
+    strict::assert_clean();
+}

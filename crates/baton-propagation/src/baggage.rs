@@ -82,7 +82,7 @@ fn all(bytes: &[u8], class: u8) -> bool {
     bytes.iter().all(|&b| CLASS[b as usize] & class != 0)
 }
 
-fn is_token(bytes: &[u8]) -> bool {
+pub(crate) fn is_token(bytes: &[u8]) -> bool {
     !bytes.is_empty() && all(bytes, TOKEN)
 }
 

@@ -98,6 +98,7 @@ pub(crate) fn lines<'a>(extractor: &'a dyn Extractor, header: Header) -> Lines<'
 /// `get` would. The two differ only for control bytes, which a `HeaderValue` or
 /// `MetadataValue` built by the safe constructors cannot hold, and which every caller of
 /// [`lines`] rejects anyway: each parses a grammar of visible ASCII and optional whitespace.
+#[cfg(any(feature = "http", feature = "tonic"))]
 fn answer(count: usize, first: Option<&[u8]>) -> Option<&str> {
     match (count, first) {
         (0, _) | (_, None) => Some(NO_LINE),
@@ -174,7 +175,7 @@ mod http_carrier {
 
     /// Header names Baton's propagators write, pre-built so that injecting them never
     /// allocates a name.
-    static KNOWN: [HeaderName; 20] = [
+    static KNOWN: [HeaderName; 21] = [
         HeaderName::from_static(crate::TRACEPARENT),
         HeaderName::from_static(crate::TRACESTATE),
         HeaderName::from_static(crate::BAGGAGE),
@@ -195,6 +196,7 @@ mod http_carrier {
         HeaderName::from_static(crate::X_DATADOG_SAMPLING_PRIORITY),
         HeaderName::from_static(crate::X_DATADOG_ORIGIN),
         HeaderName::from_static(crate::X_DATADOG_TAGS),
+        HeaderName::from_static(crate::JAEGER_BAGGAGE),
     ];
 
     /// The pre-built name for `key` when it is one of [`KNOWN`] exactly (lowercase), so that
@@ -222,6 +224,7 @@ mod http_carrier {
             crate::X_DATADOG_SAMPLING_PRIORITY => 17,
             crate::X_DATADOG_ORIGIN => 18,
             crate::X_DATADOG_TAGS => 19,
+            crate::JAEGER_BAGGAGE => 20,
             _ => return None,
         };
         Some(&KNOWN[i])

@@ -75,6 +75,49 @@ pub(crate) fn decode_lower_16(digits: &[u8; 16]) -> Option<u64> {
     Some(hi << 32 | lo)
 }
 
+/// Decodes 1 to 16 lowercase hex digits into a `u64`; `None` for anything else. The same
+/// result as [`decode_lower`] for those lengths, by [`decode_lower_16`] on the digits
+/// left-padded with `0`: for the variable-width ids of Jaeger, B3 and OT.
+#[inline]
+pub(crate) fn decode_lower_u64(digits: &[u8]) -> Option<u64> {
+    if let Ok(digits) = <&[u8; 16]>::try_from(digits) {
+        return decode_lower_16(digits);
+    }
+    if digits.is_empty() || digits.len() > 16 {
+        return None;
+    }
+    if digits.len() <= 8 {
+        // Short ids (Jaeger's `0` parent, its flags): the table, without a padded copy.
+        let mut v: u64 = 0;
+        let mut seen: u8 = 0;
+        for &b in digits {
+            let d = LOWER[b as usize];
+            seen |= d;
+            v = (v << 4) | u64::from(d & 0x0f);
+        }
+        return (seen & 0xf0 == 0).then_some(v);
+    }
+    let mut padded = [b'0'; 16];
+    padded[16 - digits.len()..].copy_from_slice(digits);
+    decode_lower_16(&padded)
+}
+
+/// Decodes 1 to 32 lowercase hex digits; `None` for anything else. The same as
+/// [`decode_lower`], sixteen digits at a time (see [`decode_lower_16`]).
+#[inline]
+pub(crate) fn decode_lower_u128(digits: &[u8]) -> Option<u128> {
+    if digits.len() <= 16 {
+        return decode_lower_u64(digits).map(u128::from);
+    }
+    if digits.len() > 32 {
+        return None;
+    }
+    let (hi, lo) = digits.split_at(digits.len() - 16);
+    let hi = decode_lower_u64(hi)?;
+    let lo = decode_lower_16(lo.try_into().ok()?)?;
+    Some(u128::from(hi) << 64 | u128::from(lo))
+}
+
 /// Eight lowercase hex digits, the first in the most significant byte of `x`, as a 32-bit
 /// value.
 #[inline]
@@ -100,6 +143,33 @@ fn decode_lower_8(x: u64) -> Option<u64> {
     let v = (v | (v >> 4)) & 0x00ff_00ff_00ff_00ff;
     let v = (v | (v >> 8)) & 0x0000_ffff_0000_ffff;
     Some((v | (v >> 16)) & 0x0000_0000_ffff_ffff)
+}
+
+/// `s` split at every `sep` (an ASCII byte), as [`str::split`] with a `char` gives it, by a
+/// plain byte loop: header values are short, so this beats the `memchr` that `str::split`
+/// sets up for every piece.
+#[inline]
+pub(crate) fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
+    debug_assert!(sep.is_ascii());
+    let mut rest = Some(s);
+    std::iter::from_fn(move || {
+        let s = rest?;
+        match s.bytes().position(|b| b == sep) {
+            // `sep` is ASCII, so both sides of it are on character boundaries.
+            Some(i) => {
+                rest = s.get(i + 1..);
+                s.get(..i)
+            }
+            None => rest.take(),
+        }
+    })
+}
+
+/// `s` split at its first `sep` (an ASCII byte), as [`str::split_once`] with a `char`.
+#[inline]
+pub(crate) fn split_once_ascii(s: &str, sep: u8) -> Option<(&str, &str)> {
+    let i = s.bytes().position(|b| b == sep)?;
+    Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
 /// Decodes 1 to 32 hex digits of either case; `None` for anything else.
@@ -185,6 +255,60 @@ mod tests {
                     "byte {b:#04x} at {at}"
                 );
             }
+        }
+    }
+
+    #[test]
+    fn variable_width_swar_matches_decode_lower() {
+        assert_eq!(decode_lower_u64(b"a"), Some(0xa));
+        assert_eq!(
+            decode_lower_u64(b"00f067aa0ba902b7"),
+            Some(0x00f0_67aa_0ba9_02b7)
+        );
+        assert_eq!(decode_lower_u64(b""), None);
+        assert_eq!(decode_lower_u64(&[b'1'; 17]), None);
+        assert_eq!(decode_lower_u128(b""), None);
+        assert_eq!(decode_lower_u128(&[b'f'; 32]), Some(u128::MAX));
+        assert_eq!(decode_lower_u128(&[b'f'; 33]), None);
+        let digits = b"4bf92f3577b34da6a3ce929d0e0e4736";
+        for len in 0..=digits.len() {
+            for at in 0..len {
+                for b in [
+                    b'/', b'0', b'9', b':', b'`', b'a', b'f', b'g', b'A', b'F', 0x80, 0xff,
+                ] {
+                    let mut d = *digits;
+                    d[at] = b;
+                    let d = &d[..len];
+                    assert_eq!(decode_lower_u128(d), decode_lower(d), "{d:?}");
+                    let narrow = (len <= 16).then(|| decode_lower(d).map(|v| v as u64));
+                    assert_eq!(decode_lower_u64(d), narrow.flatten(), "{d:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn ascii_splits_match_str_split() {
+        for s in [
+            "", ",", "a", "a,b", ",a,,b,", "k=v,é=1", "=", "a=b=c", "==,",
+        ] {
+            assert_eq!(
+                split_ascii(s, b',').collect::<Vec<_>>(),
+                s.split(',').collect::<Vec<_>>(),
+                "{s:?}"
+            );
+            assert_eq!(split_once_ascii(s, b'='), s.split_once('='), "{s:?}");
+        }
+    }
+
+    proptest::proptest! {
+        #[test]
+        fn ascii_splits_match_str_split_for_any_text(s in "[a,=;\u{e9} ]{0,12}") {
+            proptest::prop_assert_eq!(
+                split_ascii(&s, b';').collect::<Vec<_>>(),
+                s.split(';').collect::<Vec<_>>()
+            );
+            proptest::prop_assert_eq!(split_once_ascii(&s, b'='), s.split_once('='));
         }
     }
 

@@ -1,9 +1,15 @@
 //! Forwarding named headers verbatim from an inbound request to outbound ones.
 
+use std::sync::Arc;
+
 use opentelemetry::Context;
 use opentelemetry::propagation::{
     Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
 };
+
+use crate::b3::first_line_of;
+use crate::baggage::is_token;
+use crate::ot_trace::is_field_value;
 
 /// The longest value forwarded: 8 KiB, the usual per-header limit of HTTP servers and proxies
 /// (nginx `large_client_header_buffers`, Apache `LimitRequestFieldSize`); longer values are
@@ -12,7 +18,7 @@ const MAX_VALUE_LEN: usize = 8192;
 
 /// The forwarded values in the [`Context`], shared by every pass-through propagator.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
-struct PassThroughValues(Vec<(Box<str>, Box<str>)>);
+struct PassThroughValues(Vec<(Arc<str>, Box<str>)>);
 
 impl PassThroughValues {
     fn get(&self, name: &str) -> Option<&str> {
@@ -48,6 +54,17 @@ impl PassThroughValues {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PassThroughPropagator {
     fields: Vec<String>,
+    /// The same names, in the same order, ready for extract.
+    keys: Vec<Key>,
+}
+
+/// A forwarded name as extract uses it: shared with every value stored under it (no copy
+/// per extract), and with the key of the carriers' single-line query (see
+/// [`first_line_of`]).
+#[derive(Clone, Debug, PartialEq, Eq)]
+struct Key {
+    name: Arc<str>,
+    query: Box<str>,
 }
 
 impl PassThroughPropagator {
@@ -70,7 +87,7 @@ impl PassThroughPropagator {
         let mut fields: Vec<String> = Vec::new();
         for name in names {
             let name = name.as_ref();
-            if !is_token(name) {
+            if !is_token(name.as_bytes()) {
                 continue;
             }
             let name = name.to_ascii_lowercase();
@@ -78,7 +95,14 @@ impl PassThroughPropagator {
                 fields.push(name);
             }
         }
-        PassThroughPropagator { fields }
+        let keys = fields
+            .iter()
+            .map(|name| Key {
+                name: name.as_str().into(),
+                query: format!("\0{name}").into(),
+            })
+            .collect();
+        PassThroughPropagator { fields, keys }
     }
 
     /// The value forwarded for `name` in `cx`, if a pass-through propagator extracted one.
@@ -100,19 +124,6 @@ impl PassThroughPropagator {
     }
 }
 
-/// RFC 9110 `token`: one or more `tchar`.
-fn is_token(name: &str) -> bool {
-    !name.is_empty()
-        && name
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b))
-}
-
-/// RFC 9110 `field-value` restricted to ASCII: visible characters, spaces and tabs.
-fn is_field_value(v: &str) -> bool {
-    v.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
-}
-
 impl TextMapPropagator for PassThroughPropagator {
     fn inject_context(&self, cx: &Context, injector: &mut dyn Injector) {
         let Some(values) = cx.get::<PassThroughValues>() else {
@@ -127,8 +138,8 @@ impl TextMapPropagator for PassThroughPropagator {
 
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
         let mut values: Option<PassThroughValues> = None;
-        for field in &self.fields {
-            let Some(v) = extractor.get(field) else {
+        for key in &self.keys {
+            let Some(v) = first_line_of(extractor, &key.name, &key.query) else {
                 continue;
             };
             if v.len() > MAX_VALUE_LEN || !is_field_value(v) {
@@ -136,8 +147,8 @@ impl TextMapPropagator for PassThroughPropagator {
             }
             let values = values
                 .get_or_insert_with(|| cx.get::<PassThroughValues>().cloned().unwrap_or_default());
-            values.0.retain(|(k, _)| **k != **field);
-            values.0.push((field.as_str().into(), v.into()));
+            values.0.retain(|(k, _)| *k != key.name);
+            values.0.push((Arc::clone(&key.name), v.into()));
         }
         match values {
             Some(values) => cx.with_value(values),
@@ -211,6 +222,24 @@ mod tests {
         let max = "a".repeat(MAX_VALUE_LEN);
         let cx = p.extract_with_context(&Context::new(), &carrier(&[("x-a", &max)]));
         assert_eq!(PassThroughPropagator::value(&cx, "x-a"), Some(max.as_str()));
+    }
+
+    // OTel `Getter.Get` "MUST return the first value": through Baton's own carrier (its
+    // single-line query) as through any other.
+    #[cfg(feature = "http")]
+    #[test]
+    fn header_map_forwards_the_first_line_and_drops_unreadable_ones() {
+        let mut map = http::HeaderMap::new();
+        map.append("x-a", http::HeaderValue::from_static("1"));
+        map.append("x-a", http::HeaderValue::from_static("2"));
+        map.append("x-b", http::HeaderValue::from_bytes(b"\xff").unwrap());
+        map.append("x-d", http::HeaderValue::from_static(" d\t"));
+        let p = PassThroughPropagator::new(["x-a", "X-B", "x-c", "x-d"]);
+        let cx = p.extract_with_context(&Context::new(), &crate::HeaderExtractor(&map));
+        assert_eq!(PassThroughPropagator::value(&cx, "x-a"), Some("1"));
+        assert_eq!(PassThroughPropagator::value(&cx, "x-b"), None);
+        assert_eq!(PassThroughPropagator::value(&cx, "x-c"), None);
+        assert_eq!(PassThroughPropagator::value(&cx, "x-d"), Some(" d\t"));
     }
 
     #[test]

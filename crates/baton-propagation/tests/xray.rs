@@ -141,3 +141,44 @@ proptest! {
         let _ = inject(&cx);
     }
 }
+
+/// Found by the `xray` fuzz target (`fuzz/regressions/xray/inject-exceeds-max-len`): a header
+/// near the 256-byte limit with no `Sampled` field was accepted, then re-injected with
+/// `Sampled=?` added, past the limit, so the next hop lost the trace. Inject now keeps only the
+/// whole extra fields that fit.
+#[test]
+fn reinjected_header_never_exceeds_the_limit_the_next_hop_enforces() {
+    let root = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8";
+    let mut extra = String::new();
+    let mut n = 0;
+    while root.len() + extra.len() + 12 <= 256 {
+        extra.push_str(&format!(";Lineage={n:03}"));
+        n += 1;
+    }
+    let value = format!("{root}{extra}");
+    assert!(
+        value.len() <= 256 && value.len() > 256 - 12,
+        "{}",
+        value.len()
+    );
+    let first = extract(&one("x-amzn-trace-id", value.as_bytes()));
+    assert!(first.span().span_context().is_valid());
+
+    let out = inject(&first);
+    let sent = out["x-amzn-trace-id"].to_str().unwrap();
+    assert!(
+        sent.len() <= 256,
+        "re-injected {} bytes: {sent}",
+        sent.len()
+    );
+    assert!(
+        sent.contains("Sampled=?") && sent.contains(";Lineage=000"),
+        "{sent}"
+    );
+    let second = extract(&out);
+    assert_eq!(
+        second.span().span_context(),
+        first.span().span_context(),
+        "the next hop must see the same trace"
+    );
+}

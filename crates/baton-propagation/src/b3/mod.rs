@@ -18,6 +18,7 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 
+use crate::carrier::Header;
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
 
@@ -36,6 +37,49 @@ pub const X_B3_PARENTSPANID: &str = "x-b3-parentspanid";
 pub const X_B3_SAMPLED: &str = "x-b3-sampled";
 /// The multi-header debug flag, `x-b3-flags`.
 pub const X_B3_FLAGS: &str = "x-b3-flags";
+
+const B3_HEADER: Header = Header::new(B3, "\0b3");
+const X_B3_TRACEID_HEADER: Header = Header::new(X_B3_TRACEID, "\0x-b3-traceid");
+const X_B3_SPANID_HEADER: Header = Header::new(X_B3_SPANID, "\0x-b3-spanid");
+const X_B3_PARENTSPANID_HEADER: Header = Header::new(X_B3_PARENTSPANID, "\0x-b3-parentspanid");
+const X_B3_SAMPLED_HEADER: Header = Header::new(X_B3_SAMPLED, "\0x-b3-sampled");
+const X_B3_FLAGS_HEADER: Header = Header::new(X_B3_FLAGS, "\0x-b3-flags");
+
+/// What Baton's own carriers answer to the single-line query (see [`crate::carrier::lines`]) for a
+/// header with no line. Only a shortcut: were the carriers to answer otherwise, an absent
+/// header would cost [`first_line`] a second lookup, never a wrong answer.
+const NO_LINE: &str = "\0none";
+
+/// The first line of `header`, exactly what [`Extractor::get`] returns (OTel `Get`: "MUST
+/// return the first value"), in one lookup and without reading the line byte by byte when
+/// `extractor` is one of Baton's own carriers (through the single-line query of
+/// [`crate::carrier::lines`]), and through `get` alone otherwise (no `get_all`, no `Vec`).
+///
+/// The query answers any ASCII line where `get` answers only visible ASCII and tab; the two
+/// differ only for control bytes, which no safely built header or metadata value holds, and
+/// which every format read through this rejects. It cuts a line at [`crate::carrier::MAX_LINE`],
+/// far beyond the length limit of every such format.
+pub(crate) fn first_line(extractor: &dyn Extractor, header: Header) -> Option<&str> {
+    first_line_of(extractor, header.name, header.query)
+}
+
+/// [`first_line`] for a header named at run time: `query` must be `name` behind one NUL byte.
+pub(crate) fn first_line_of<'e>(
+    extractor: &'e dyn Extractor,
+    name: &str,
+    query: &str,
+) -> Option<&'e str> {
+    debug_assert!(query.strip_prefix('\0') == Some(name));
+    match extractor.get(query) {
+        // Not one of Baton's carriers: no key behind a NUL byte.
+        None => extractor.get(name),
+        Some(NO_LINE) => None,
+        // The only line: no answer of a carrier starts with NUL but its two markers.
+        Some(line) if !line.starts_with('\0') => Some(line),
+        // Several lines (or no line, should the marker change): `get` reads the first.
+        Some(_) => extractor.get(name),
+    }
+}
 
 /// Every field B3 injects, single first, so that each encoding's `fields()` is a sub-slice.
 static FIELDS: LazyLock<[String; 5]> =
@@ -274,7 +318,17 @@ impl B3Single {
                 parent_span_id: None,
             });
         }
-        let Some(dash) = v.iter().position(|&b| b == b'-') else {
+        // The first `-`: after a 16- or 32-digit trace id, checked first. Were there an
+        // earlier one, the trace id before it would be malformed either way, with the same
+        // error.
+        let dash = if v.get(16) == Some(&b'-') {
+            Some(16)
+        } else if v.get(32) == Some(&b'-') {
+            Some(32)
+        } else {
+            v.iter().position(|&b| b == b'-')
+        };
+        let Some(dash) = dash else {
             return Err(ParseError::new(
                 ErrorKind::Malformed,
                 HEADER,
@@ -595,7 +649,7 @@ fn parse_trace_id(digits: &[u8], header: &'static str) -> Result<u128, ParseErro
             "16 or 32 lowercase hex digits",
         ));
     }
-    match hex::decode_lower(digits) {
+    match hex::decode_lower_u128(digits) {
         None => Err(ParseError::new(
             ErrorKind::Malformed,
             header,
@@ -617,15 +671,15 @@ fn parse_span_id(
     header: &'static str,
     part: &'static str,
 ) -> Result<u64, ParseError> {
-    if digits.len() != 16 {
+    let Ok(digits) = <&[u8; 16]>::try_from(digits) else {
         return Err(ParseError::new(
             ErrorKind::Malformed,
             header,
             part,
             "16 lowercase hex digits",
         ));
-    }
-    match hex::decode_lower(digits) {
+    };
+    match hex::decode_lower_16(digits) {
         None => Err(ParseError::new(
             ErrorKind::Malformed,
             header,
@@ -638,7 +692,7 @@ fn parse_span_id(
             part,
             "not all zeros",
         )),
-        Some(s) => Ok(s as u64),
+        Some(s) => Ok(s),
     }
 }
 
@@ -728,22 +782,23 @@ impl B3Propagator {
     }
 
     fn extract_value(extractor: &dyn Extractor) -> Option<B3Single> {
-        if let Some(Ok(b3)) = extractor.get(B3).map(B3Single::parse) {
+        if let Some(Ok(b3)) = first_line(extractor, B3_HEADER).map(B3Single::parse) {
             return Some(b3);
         }
         // An empty header line is an absent one, as in opentelemetry-go-contrib (whose carriers
         // answer "" for both): `X-B3-Sampled:` with ids is a deferred decision, not an error.
-        let get = |name| extractor.get(name).filter(|v| !v.is_empty());
+        let get = |header| first_line(extractor, header).filter(|v| !v.is_empty());
         let (t, s, sampled, flags) = (
-            get(X_B3_TRACEID),
-            get(X_B3_SPANID),
-            get(X_B3_SAMPLED),
-            get(X_B3_FLAGS),
+            get(X_B3_TRACEID_HEADER),
+            get(X_B3_SPANID_HEADER),
+            get(X_B3_SAMPLED_HEADER),
+            get(X_B3_FLAGS_HEADER),
         );
         if t.is_none() && s.is_none() && sampled.is_none() && flags.is_none() {
             return None;
         }
-        B3Single::from_multiple_headers(t, s, get(X_B3_PARENTSPANID), sampled, flags).ok()
+        let parent = get(X_B3_PARENTSPANID_HEADER);
+        B3Single::from_multiple_headers(t, s, parent, sampled, flags).ok()
     }
 }
 

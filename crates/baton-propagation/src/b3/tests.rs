@@ -387,3 +387,99 @@ proptest! {
         }
     }
 }
+
+// OTel Propagators API, `Getter.Get`: "MUST return the first value of the given propagation
+// key". `first_line` must read exactly what `get` reads, whatever the carrier.
+#[cfg(feature = "http")]
+#[test]
+fn first_line_reads_what_get_reads() {
+    use crate::HeaderExtractor;
+    use http::{HeaderMap, HeaderValue};
+
+    // Baton's carriers answer the single-line query for an absent header with this marker.
+    assert_eq!(
+        HeaderExtractor(&HeaderMap::new()).get(B3_HEADER.query),
+        Some(NO_LINE)
+    );
+    let lines: &[&[&[u8]]] = &[
+        &[],
+        &[b"1"],
+        &[b""],
+        &[b"\x80"],
+        &[b"a\tb"],
+        &[b"first", b"second"],
+        &[b"\xff", b"second"],
+    ];
+    for values in lines {
+        let mut map = HeaderMap::new();
+        let mut foreign = HashMap::new();
+        for v in *values {
+            map.append(B3, HeaderValue::from_bytes(v).unwrap());
+            foreign
+                .entry(B3.to_string())
+                .or_insert_with(|| String::from_utf8_lossy(v).into_owned());
+        }
+        let ours = HeaderExtractor(&map);
+        assert_eq!(first_line(&ours, B3_HEADER), ours.get(B3), "{values:?}");
+        assert_eq!(
+            first_line(&foreign, B3_HEADER),
+            foreign.get(B3).map(String::as_str),
+            "{values:?}"
+        );
+    }
+}
+
+/// `B3Single::parse` as it was before the fast path for the first `-`, which must not change
+/// any result.
+fn parse_by_first_dash(value: &str) -> Result<B3Single, ParseError> {
+    let v = value.as_bytes();
+    if v.is_empty() || v.len() > B3Single::LENGTH || v.len() == 1 {
+        return B3Single::parse(value);
+    }
+    let Some(dash) = v.iter().position(|&b| b == b'-') else {
+        return B3Single::parse(value);
+    };
+    let trace_id = parse_trace_id(&v[..dash], HEADER)?;
+    let rest = &v[dash + 1..];
+    let span_id = parse_span_id(rest.get(..16).unwrap_or(b""), HEADER, "span id")?;
+    let rest = &rest[16..];
+    let (sampling, rest) = match rest {
+        [] => (SamplingState::Defer, rest),
+        [b'-', s, rest @ ..] => (parse_state(*s)?, rest),
+        _ => return B3Single::parse(value),
+    };
+    let parent_span_id = match rest {
+        [] => None,
+        [b'-', parent @ ..] => Some(parse_span_id(parent, HEADER, "parent span id")?),
+        _ => return B3Single::parse(value),
+    };
+    Ok(B3Single {
+        ids: Some((trace_id, span_id)),
+        sampling,
+        parent_span_id,
+    })
+}
+
+proptest! {
+    // The first `-` is looked for at 16 and 32 first: the same value or the same error as a
+    // scan from the start, for values near the valid ones.
+    #[test]
+    fn dash_fast_path_changes_no_result(
+        trace in "[0-9a-f-]{14,34}",
+        span in "[0-9a-f-]{15,17}",
+        tail in "(-[01d-](-[0-9a-f-]{16})?)?",
+    ) {
+        let value = format!("{trace}-{span}{tail}");
+        prop_assert_eq!(B3Single::parse(&value), parse_by_first_dash(&value));
+    }
+
+    // Trace ids of 16 or 32 digits decode as the byte-at-a-time table did.
+    #[test]
+    fn trace_ids_decode_as_the_table_does(t in "[0-9a-fA-F]{16}|[0-9a-fA-F]{32}") {
+        let want = match hex::decode_lower(t.as_bytes()) {
+            Some(0) => None,
+            other => other,
+        };
+        prop_assert_eq!(parse_trace_id(t.as_bytes(), HEADER).ok(), want);
+    }
+}

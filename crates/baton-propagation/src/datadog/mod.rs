@@ -20,6 +20,8 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 
+use crate::b3::first_line;
+use crate::carrier::Header;
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
 
@@ -36,6 +38,13 @@ pub const X_DATADOG_SAMPLING_PRIORITY: &str = "x-datadog-sampling-priority";
 pub const X_DATADOG_ORIGIN: &str = "x-datadog-origin";
 /// Propagated `_dd.p.*` tags, `key=value` joined by `,`: `x-datadog-tags`.
 pub const X_DATADOG_TAGS: &str = "x-datadog-tags";
+
+const TRACE_ID_HEADER: Header = Header::new(X_DATADOG_TRACE_ID, "\0x-datadog-trace-id");
+const PARENT_ID_HEADER: Header = Header::new(X_DATADOG_PARENT_ID, "\0x-datadog-parent-id");
+const SAMPLING_PRIORITY_HEADER: Header =
+    Header::new(X_DATADOG_SAMPLING_PRIORITY, "\0x-datadog-sampling-priority");
+const ORIGIN_HEADER: Header = Header::new(X_DATADOG_ORIGIN, "\0x-datadog-origin");
+const TAGS_HEADER: Header = Header::new(X_DATADOG_TAGS, "\0x-datadog-tags");
 
 static FIELDS: LazyLock<[String; 5]> = LazyLock::new(|| {
     [
@@ -58,9 +67,75 @@ const MAX_ORIGIN_LEN: usize = 256;
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct DatadogState {
     priority: Option<i32>,
-    origin: Option<Box<str>>,
+    origin: Option<Kept>,
     /// The `_dd.p.*` tags other than `_dd.p.tid`, as received.
-    tags: Option<Box<str>>,
+    tags: Option<Kept>,
+}
+
+/// The longest text [`Kept`] holds without an allocation of its own: room for the usual
+/// tags (`_dd.p.dm=-4`, `_dd.p.ts=02`) and origins (`rum`, `synthetics`).
+const INLINE: usize = 38;
+
+/// Text kept in the [`Context`]: inside the [`DatadogState`] (which the context allocates
+/// anyway) up to [`INLINE`] bytes, on the heap beyond.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Kept {
+    Inline { len: u8, bytes: [u8; INLINE] },
+    Heap(Box<str>),
+}
+
+impl Kept {
+    fn new(text: &str) -> Self {
+        let mut kept = KeptWriter::new(text.len());
+        kept.push(text);
+        kept.finish()
+    }
+
+    fn as_str(&self) -> &str {
+        match self {
+            Kept::Inline { len, bytes } => bytes
+                .get(..usize::from(*len))
+                .and_then(|b| std::str::from_utf8(b).ok())
+                .unwrap_or_default(),
+            Kept::Heap(text) => text,
+        }
+    }
+}
+
+/// Builds a [`Kept`] of a known total length from its parts.
+struct KeptWriter {
+    bytes: [u8; INLINE],
+    len: usize,
+    heap: Option<String>,
+}
+
+impl KeptWriter {
+    fn new(len: usize) -> Self {
+        KeptWriter {
+            bytes: [0; INLINE],
+            len: 0,
+            heap: (len > INLINE).then(|| String::with_capacity(len)),
+        }
+    }
+
+    fn push(&mut self, part: &str) {
+        if let Some(heap) = &mut self.heap {
+            heap.push_str(part);
+        } else if let Some(to) = self.bytes.get_mut(self.len..self.len + part.len()) {
+            to.copy_from_slice(part.as_bytes());
+            self.len += part.len();
+        }
+    }
+
+    fn finish(self) -> Kept {
+        match self.heap {
+            Some(heap) => Kept::Heap(heap.into_boxed_str()),
+            None => Kept::Inline {
+                len: self.len as u8,
+                bytes: self.bytes,
+            },
+        }
+    }
 }
 
 /// The Datadog headers, parsed and borrowing the input.
@@ -98,6 +173,10 @@ pub struct DatadogHeaders<'a> {
     priority: Option<i32>,
     origin: Option<&'a str>,
     tags: Option<&'a str>,
+    /// The length of [`DatadogHeaders::tags`] joined again by `,`.
+    kept_len: usize,
+    /// The same, when it is one run of the header as received.
+    kept_run: Option<&'a str>,
 }
 
 impl<'a> DatadogHeaders<'a> {
@@ -141,16 +220,16 @@ impl<'a> DatadogHeaders<'a> {
                 "1 to 256 printable ascii bytes",
             ));
         }
-        let tags = tags.filter(|t| valid_tags(t));
-        let high = tags
-            .and_then(|t| tag_pairs(t).find(|(k, _)| *k == TID))
-            .and_then(|(_, v)| parse_tid(v));
+        let scan = tags.and_then(scan_tags);
+        let high = scan.and_then(|s| s.tid).and_then(parse_tid);
         Ok(DatadogHeaders {
             trace_id: (u128::from(high.unwrap_or(0)) << 64) | u128::from(low),
             parent_id,
             priority,
             origin,
-            tags,
+            tags: scan.and(tags),
+            kept_len: scan.map_or(0, |s| s.kept_len),
+            kept_run: scan.and_then(|s| tags?.get(s.kept_start?..s.kept_end).filter(|_| s.run)),
         })
     }
 
@@ -264,30 +343,63 @@ impl<'a> DatadogHeaders<'a> {
 }
 
 fn parse_id(v: &str, header: &'static str) -> Result<u64, ParseError> {
-    let b = v.as_bytes();
-    if b.is_empty() || b.len() > 20 || !b.iter().all(u8::is_ascii_digit) {
-        return Err(ParseError::new(
-            ErrorKind::Malformed,
-            header,
-            "value",
-            "an unsigned 64-bit decimal",
-        ));
-    }
-    match v.parse::<u64>() {
-        Ok(0) => Err(ParseError::new(
+    let id = match v.len() {
+        1..=20 => decimal(v.as_bytes()),
+        _ => None,
+    };
+    match id {
+        Some(0) => Err(ParseError::new(
             ErrorKind::InvalidId,
             header,
             "value",
             "not zero",
         )),
-        Ok(id) => Ok(id),
-        Err(_) => Err(ParseError::new(
+        Some(id) => Ok(id),
+        None => Err(ParseError::new(
             ErrorKind::Malformed,
             header,
             "value",
             "an unsigned 64-bit decimal",
         )),
     }
+}
+
+/// 1 to 20 ASCII digits as a `u64`; `None` for any other byte or a value above `u64::MAX`.
+/// The leading `len % 8` digits one at a time, then eight at a time.
+fn decimal(digits: &[u8]) -> Option<u64> {
+    let (head, words) = digits.split_at(digits.len() % 8);
+    let mut id: u64 = 0;
+    for &d in head {
+        if !d.is_ascii_digit() {
+            return None;
+        }
+        id = id * 10 + u64::from(d - b'0');
+    }
+    for word in words.chunks_exact(8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        id = id
+            .checked_mul(100_000_000)?
+            .checked_add(eight_digits(u64::from_le_bytes(w))?)?;
+    }
+    Some(id)
+}
+
+/// Eight ASCII digits, the first in the lowest byte of `x`, as their value (SWAR); `None`
+/// unless every byte is a digit.
+fn eight_digits(x: u64) -> Option<u64> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH_NIBBLES: u64 = 0xf0f0_f0f0_f0f0_f0f0;
+    // Every byte is 0x30..=0x3f, and stays below 0x40 plus 6: so 0x30..=0x39. The second
+    // test runs on bytes of the first's range only, where adding 6 carries nothing over.
+    if x & HIGH_NIBBLES != ONES * 0x30 || (x + ONES * 6) & HIGH_NIBBLES != ONES * 0x30 {
+        return None;
+    }
+    let v = x - ONES * 0x30;
+    // Pairs, then fours, then all eight (the first digit the most significant).
+    let v = (v * 10 + (v >> 8)) & 0x00ff_00ff_00ff_00ff;
+    let v = (v * 100 + (v >> 16)) & 0x0000_ffff_0000_ffff;
+    Some((v * 10_000 + (v >> 32)) & 0xffff_ffff)
 }
 
 fn parse_priority(v: &str) -> Result<i32, ParseError> {
@@ -311,18 +423,29 @@ fn parse_priority(v: &str) -> Result<i32, ParseError> {
 }
 
 fn parse_tid(v: &str) -> Option<u64> {
-    if v.len() != 16 {
-        return None;
-    }
-    hex::decode_lower(v.as_bytes()).map(|t| t as u64)
+    hex::decode_lower_16(v.as_bytes().try_into().ok()?)
 }
 
 /// The `_dd.p.*` members of a validated tags header; other keys are skipped (dd-trace-py
 /// keeps only `_dd.p.*` on extract; dd-trace-go keeps them all, `_dd.p.dm` included).
 fn tag_pairs(tags: &str) -> impl Iterator<Item = (&str, &str)> {
-    tags.split(',')
-        .filter_map(|t| t.split_once('='))
+    hex::split_ascii(tags, b',')
+        .filter_map(|t| hex::split_once_ascii(t, b'='))
         .filter(|(k, _)| k.len() > TAG_PREFIX.len() && k.starts_with(TAG_PREFIX))
+}
+
+/// What one pass over a valid tags header finds.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct TagsScan<'a> {
+    /// The value of the first `_dd.p.tid` member.
+    tid: Option<&'a str>,
+    /// The length of the `_dd.p.*` members other than `_dd.p.tid`, joined by `,`.
+    kept_len: usize,
+    /// Where the first of those members starts and the last ends, and whether no other
+    /// member lies between them.
+    kept_start: Option<usize>,
+    kept_end: usize,
+    run: bool,
 }
 
 /// dd-trace's rules (dd-trace-go `parsePropagatableTraceTags`, `isValidPropagatableTag`): at
@@ -330,19 +453,68 @@ fn tag_pairs(tags: &str) -> impl Iterator<Item = (&str, &str)> {
 /// without space, `,` or `=`, values printable ASCII without `,` (a value may hold `=`).
 /// Anything else drops the whole header (dd-trace's "decoding_error"). A malformed
 /// `_dd.p.tid` is not fatal here: dd-trace-go `validateTID` unsets just that tag.
-fn valid_tags(tags: &str) -> bool {
-    tags.len() <= MAX_TAGS_LEN
-        && !tags.is_empty()
-        && tags.split(',').all(|member| {
-            let Some((k, v)) = member.split_once('=') else {
-                return false;
-            };
-            !k.is_empty()
-                && !v.is_empty()
-                && k.bytes()
-                    .all(|b| (0x21..0x7f).contains(&b) && b != b',' && b != b'=')
-                && v.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b',')
-        })
+///
+/// One pass checks these rules and reads what extract needs: `None` when the header is not valid.
+fn scan_tags(tags: &str) -> Option<TagsScan<'_>> {
+    let b = tags.as_bytes();
+    if b.is_empty() || b.len() > MAX_TAGS_LEN {
+        return None;
+    }
+    let mut scan = TagsScan {
+        tid: None,
+        kept_len: 0,
+        kept_start: None,
+        kept_end: 0,
+        run: true,
+    };
+    // Whether a member that is not kept came after the last kept one.
+    let mut gap = false;
+    let mut i = 0;
+    loop {
+        // A key runs up to the first `=` of its member: printable, no space, no `,`.
+        let key_start = i;
+        while let Some(&c) = b.get(i).filter(|&&c| c != b'=') {
+            if !(0x21..0x7f).contains(&c) || c == b',' {
+                return None;
+            }
+            i += 1;
+        }
+        if i == key_start || i == b.len() {
+            return None;
+        }
+        let key = tags.get(key_start..i)?;
+        // Its value up to the next `,`: printable (`=` included), not empty.
+        i += 1;
+        let value_start = i;
+        while let Some(&c) = b.get(i).filter(|&&c| c != b',') {
+            if !(0x20..0x7f).contains(&c) {
+                return None;
+            }
+            i += 1;
+        }
+        if i == value_start {
+            return None;
+        }
+        let value = tags.get(value_start..i)?;
+        if key == TID {
+            scan.tid = scan.tid.or(Some(value));
+            gap = true;
+        } else if key.len() > TAG_PREFIX.len() && key.starts_with(TAG_PREFIX) {
+            scan.kept_len += usize::from(scan.kept_len > 0) + key.len() + 1 + value.len();
+            if scan.kept_start.is_some() && gap {
+                scan.run = false;
+            }
+            scan.kept_start = scan.kept_start.or(Some(key_start));
+            scan.kept_end = i;
+            gap = false;
+        } else {
+            gap = true;
+        }
+        if i == b.len() {
+            return Some(scan);
+        }
+        i += 1;
+    }
 }
 
 /// The Datadog propagator.
@@ -412,11 +584,12 @@ impl TextMapPropagator for DatadogPropagator {
         if let Some(p) = priority {
             injector.set(X_DATADOG_SAMPLING_PRIORITY, p.to_string());
         }
-        if let Some(origin) = state.and_then(|s| s.origin.as_deref()) {
+        if let Some(origin) = state.and_then(|s| s.origin.as_ref()).map(Kept::as_str) {
             injector.set(X_DATADOG_ORIGIN, origin.to_owned());
         }
         let mut tags = state
-            .and_then(|s| s.tags.as_deref())
+            .and_then(|s| s.tags.as_ref())
+            .map(Kept::as_str)
             .unwrap_or("")
             .to_owned();
         if high != 0 {
@@ -434,34 +607,43 @@ impl TextMapPropagator for DatadogPropagator {
 
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
         let (Some(t), Some(p)) = (
-            extractor.get(X_DATADOG_TRACE_ID),
-            extractor.get(X_DATADOG_PARENT_ID),
+            first_line(extractor, TRACE_ID_HEADER),
+            first_line(extractor, PARENT_ID_HEADER),
         ) else {
             return cx.clone();
         };
         let parsed = DatadogHeaders::parse(
             t,
             p,
-            extractor.get(X_DATADOG_SAMPLING_PRIORITY),
-            extractor.get(X_DATADOG_ORIGIN),
-            extractor.get(X_DATADOG_TAGS),
+            first_line(extractor, SAMPLING_PRIORITY_HEADER),
+            first_line(extractor, ORIGIN_HEADER),
+            first_line(extractor, TAGS_HEADER),
         );
         let Ok(dd) = parsed else {
             return cx.clone();
         };
-        let mut tags = String::new();
-        for (k, v) in dd.tags() {
-            if !tags.is_empty() {
-                tags.push(',');
+        // Sized by the parse: inline when short, else one allocation of the exact length;
+        // copied at once when the kept tags are one run of the header (the usual case).
+        let tags = match (dd.kept_len, dd.kept_run) {
+            (0, _) => None,
+            (_, Some(run)) => Some(Kept::new(run)),
+            (len, None) => {
+                let mut kept = KeptWriter::new(len);
+                for (i, (k, v)) in dd.tags().enumerate() {
+                    if i > 0 {
+                        kept.push(",");
+                    }
+                    kept.push(k);
+                    kept.push("=");
+                    kept.push(v);
+                }
+                Some(kept.finish())
             }
-            tags.push_str(k);
-            tags.push('=');
-            tags.push_str(v);
-        }
+        };
         let state = DatadogState {
             priority: dd.priority,
-            origin: dd.origin.map(Box::from),
-            tags: (!tags.is_empty()).then(|| tags.into_boxed_str()),
+            origin: dd.origin.map(Kept::new),
+            tags,
         };
         let cx = cx.with_remote_span_context(dd.span_context());
         // A plain 0/1 priority with nothing else is what inject derives from the sampled flag

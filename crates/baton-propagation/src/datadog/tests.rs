@@ -199,7 +199,85 @@ fn no_or_partial_headers_give_no_context() {
     assert!(inject(&Context::new()).is_empty());
 }
 
+// dd-trace re-emits the propagated `_dd.p.*` tags and the origin unchanged: whether kept
+// inline (short) or on the heap (long), they come back as received.
+#[test]
+fn kept_tags_and_origin_round_trip_at_every_length() {
+    for n in [1, INLINE - 9, INLINE - 8, INLINE - 7, INLINE, 100, 400] {
+        let value = "v".repeat(n);
+        let tags = format!("_dd.p.dm={value}");
+        let origin = "o".repeat(n.min(MAX_ORIGIN_LEN));
+        let cx = extract(&[
+            (X_DATADOG_TRACE_ID, "1"),
+            (X_DATADOG_PARENT_ID, "2"),
+            (X_DATADOG_SAMPLING_PRIORITY, "1"),
+            (X_DATADOG_ORIGIN, &origin),
+            (
+                X_DATADOG_TAGS,
+                &format!("_dd.p.tid=00000000000000ab,{tags}"),
+            ),
+        ]);
+        let out = inject(&cx);
+        assert_eq!(out.get(X_DATADOG_ORIGIN), Some(&origin), "{n}");
+        let want = format!("{tags},_dd.p.tid=00000000000000ab");
+        let want = (want.len() <= MAX_TAGS_LEN).then_some(want);
+        assert_eq!(out.get(X_DATADOG_TAGS), want.as_ref(), "{n}");
+    }
+}
+
+/// The tags rules as written before the one-pass check: member by member.
+fn valid_tags_by_member(tags: &str) -> bool {
+    tags.len() <= MAX_TAGS_LEN
+        && !tags.is_empty()
+        && tags.split(',').all(|member| {
+            let Some((k, v)) = member.split_once('=') else {
+                return false;
+            };
+            !k.is_empty()
+                && !v.is_empty()
+                && k.bytes()
+                    .all(|b| (0x21..0x7f).contains(&b) && b != b',' && b != b'=')
+                && v.bytes().all(|b| (0x20..0x7f).contains(&b) && b != b',')
+        })
+}
+
 proptest! {
+    // dd-trace-go `isValidPropagatableTag`: the one-pass check accepts exactly the headers
+    // the member-by-member reading accepts.
+    #[test]
+    fn one_pass_tags_check_matches_member_rules(
+        tags in "((_dd\\.p\\.(tid|dm)?|[a_.=, \t\u{7f}\u{e9}1-]{0,4})[=,]?){0,6}",
+    ) {
+        prop_assert_eq!(scan_tags(&tags).is_some(), valid_tags_by_member(&tags));
+        // And finds the `_dd.p.tid` and the kept length the member iterators find.
+        if let Some(scan) = scan_tags(&tags) {
+            let tid = tag_pairs(&tags).find(|(k, _)| *k == TID).map(|(_, v)| v);
+            let kept: Vec<String> = tag_pairs(&tags)
+                .filter(|(k, _)| *k != TID)
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect();
+            prop_assert_eq!(scan.tid, tid);
+            prop_assert_eq!(scan.kept_len, kept.join(",").len());
+            // A run of the header, when the scan finds one, is exactly the kept tags.
+            if let (Some(start), true) = (scan.kept_start, scan.run) {
+                prop_assert_eq!(&tags[start..scan.kept_end], kept.join(","));
+            }
+        }
+    }
+
+    // dd-trace ids are unsigned 64-bit decimals: the hand-written decimal parse agrees with
+    // `u64::from_str` on every digit string up to 20 digits, overflow included.
+    #[test]
+    fn ids_parse_as_u64_from_str(v in "[0-9]{1,20}|[0-9]{0,22}|[0-9+/:a \u{e9}-]{0,21}") {
+        let digits = !v.is_empty() && v.len() <= 20 && v.bytes().all(|b| b.is_ascii_digit());
+        let want = match v.parse::<u64>() {
+            _ if !digits => None,
+            Ok(0) | Err(_) => None,
+            Ok(id) => Some(id),
+        };
+        prop_assert_eq!(parse_id(&v, X_DATADOG_TRACE_ID).ok(), want);
+    }
+
     #[test]
     fn inject_extract_round_trip(t in 1u128.., s in 1u64.., sampled in any::<bool>()) {
         prop_assume!(t as u64 != 0);

@@ -19,7 +19,9 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 
-use crate::b3::{SamplingState, outbound_state, with_sampling_state};
+use crate::b3::{SamplingState, first_line, outbound_state, with_sampling_state};
+use crate::baggage::is_token;
+use crate::carrier::Header;
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
 
@@ -41,6 +43,9 @@ pub const JAEGER_BAGGAGE: &str = "jaeger-baggage";
 static FIELDS: LazyLock<[String; 1]> = LazyLock::new(|| [UBER_TRACE_ID.to_owned()]);
 
 const HEADER: &str = "uber-trace-id";
+const UBER_TRACE_ID_HEADER: Header = Header::new(UBER_TRACE_ID, "\0uber-trace-id");
+const JAEGER_DEBUG_ID_HEADER: Header = Header::new(JAEGER_DEBUG_ID, "\0jaeger-debug-id");
+const JAEGER_BAGGAGE_HEADER: Header = Header::new(JAEGER_BAGGAGE, "\0jaeger-baggage");
 const FLAG_SAMPLED: u8 = 0x01;
 const FLAG_DEBUG: u8 = 0x02;
 /// The longest debug id kept; a longer one is ignored rather than copied.
@@ -159,7 +164,9 @@ impl UberTraceId {
         }
         let mut parts = [&v[..0]; 4];
         let (mut n, mut start, mut i) = (0, 0, 0);
-        while i < v.len() {
+        // Each step jumps to the next byte that may start a separator.
+        while let Some(at) = next_separator(v, i) {
+            i = at;
             let sep = match &v[i..] {
                 [b':', ..] => 1,
                 [b'%', b'3', b'A' | b'a', ..] => 3,
@@ -192,7 +199,7 @@ impl UberTraceId {
         }
         parts[3] = &v[start..];
         let [t, s, p, f] = parts;
-        let trace_id = match (t.len(), hex::decode_lower(t)) {
+        let trace_id = match (t.len(), hex::decode_lower_u128(t)) {
             (1..=32, Some(0)) => {
                 return Err(ParseError::new(
                     ErrorKind::InvalidId,
@@ -211,7 +218,7 @@ impl UberTraceId {
                 ));
             }
         };
-        let span_id = match (s.len(), hex::decode_lower(s)) {
+        let span_id = match (s.len(), hex::decode_lower_u64(s)) {
             (1..=16, Some(0)) => {
                 return Err(ParseError::new(
                     ErrorKind::InvalidId,
@@ -220,7 +227,7 @@ impl UberTraceId {
                     "not zero",
                 ));
             }
-            (1..=16, Some(s)) => s as u64,
+            (1..=16, Some(s)) => s,
             _ => {
                 return Err(ParseError::new(
                     ErrorKind::Malformed,
@@ -233,11 +240,11 @@ impl UberTraceId {
         // Jaeger docs: the parent id is "deprecated, most Jaeger clients ignore on the receiving
         // side"; opentelemetry-go-contrib ("ignore parent span id": `{t}:{s}:whatever:1` is
         // valid) and opentelemetry-java never read it. It is kept only when it is valid hex.
-        let parent_span_id = match (p.len(), hex::decode_lower(p)) {
-            (1..=16, Some(p)) => p as u64,
+        let parent_span_id = match (p.len(), hex::decode_lower_u64(p)) {
+            (1..=16, Some(p)) => p,
             _ => 0,
         };
-        let flags = match (f.len(), hex::decode_lower(f)) {
+        let flags = match (f.len(), hex::decode_lower_u64(f)) {
             (1..=2, Some(f)) => f as u8,
             _ => {
                 return Err(ParseError::new(
@@ -530,9 +537,8 @@ impl TextMapPropagator for JaegerPropagator {
     }
 
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
-        let id = extractor
-            .get(UBER_TRACE_ID)
-            .and_then(|v| UberTraceId::parse(v).ok());
+        let id =
+            first_line(extractor, UBER_TRACE_ID_HEADER).and_then(|v| UberTraceId::parse(v).ok());
         let mut cx = match id {
             Some(id) => {
                 let state = if id.is_debug() {
@@ -544,7 +550,7 @@ impl TextMapPropagator for JaegerPropagator {
                 };
                 with_sampling_state(cx.with_remote_span_context(id.span_context()), state)
             }
-            None => match extractor.get(JAEGER_DEBUG_ID) {
+            None => match first_line(extractor, JAEGER_DEBUG_ID_HEADER) {
                 Some(d)
                     if !d.is_empty()
                         && d.len() <= MAX_DEBUG_ID
@@ -557,7 +563,7 @@ impl TextMapPropagator for JaegerPropagator {
             },
         };
         let mut baggage = BaggageBuilder::new(&cx);
-        if let Some(header) = extractor.get(JAEGER_BAGGAGE) {
+        if let Some(header) = first_line(extractor, JAEGER_BAGGAGE_HEADER) {
             extract_baggage_header(&mut baggage, header);
         }
         // `uberctx-` entries come second, so they win over `jaeger-baggage` for the same key.
@@ -602,7 +608,7 @@ fn collect_prefixed(
         let Some(name) = strip_prefix_ignore_case(key, prefix) else {
             continue;
         };
-        if !is_token(name) {
+        if !is_token(name.as_bytes()) {
             continue;
         }
         let Some(raw) = extractor.get(key) else {
@@ -632,12 +638,12 @@ fn extract_baggage_header(out: &mut BaggageBuilder<'_>, value: &str) {
     if value.len() > MAX_BAGGAGE_BYTES {
         return;
     }
-    for member in value.split(',') {
-        let Some((k, v)) = member.split_once('=') else {
+    for member in hex::split_ascii(value, b',') {
+        let Some((k, v)) = hex::split_once_ascii(member, b'=') else {
             continue;
         };
         let (k, v) = (k.trim_matches(is_ows), v.trim_matches(is_ows));
-        if !is_token(k) || !crate::ot_trace::is_field_value(v) {
+        if !is_token(k.as_bytes()) || !crate::ot_trace::is_field_value(v) {
             continue;
         }
         // The key travels in the value, so its case survives (unlike a header name's).
@@ -686,29 +692,29 @@ impl<'c> BaggageBuilder<'c> {
     }
 }
 
-/// An RFC 7230 `token`, the W3C baggage key grammar.
-fn is_token(k: &str) -> bool {
-    !k.is_empty()
-        && k.bytes().all(|b| {
-            b.is_ascii_alphanumeric()
-                || matches!(
-                    b,
-                    b'!' | b'#'
-                        | b'$'
-                        | b'%'
-                        | b'&'
-                        | b'\''
-                        | b'*'
-                        | b'+'
-                        | b'-'
-                        | b'.'
-                        | b'^'
-                        | b'_'
-                        | b'`'
-                        | b'|'
-                        | b'~'
-                )
-        })
+/// The index of the first `:` or `%` of `v` at or after `from`, eight bytes at a time.
+fn next_separator(v: &[u8], from: usize) -> Option<usize> {
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
+    let mut i = from;
+    while let Some(word) = v.get(i..i + 8) {
+        let mut w = [0u8; 8];
+        w.copy_from_slice(word);
+        let x = u64::from_le_bytes(w);
+        // The lowest flagged byte is exactly the first match (only bytes after a match can
+        // be flagged falsely, by the borrow).
+        let found =
+            zero_bytes(x ^ (ONES * u64::from(b':'))) | zero_bytes(x ^ (ONES * u64::from(b'%')));
+        if found != 0 {
+            return Some(i + (found.trailing_zeros() / 8) as usize);
+        }
+        i += 8;
+    }
+    let tail = v.get(i..)?;
+    tail.iter()
+        .position(|&b| b == b':' || b == b'%')
+        .map(|at| i + at)
 }
 
 fn is_ows(c: char) -> bool {
@@ -716,6 +722,14 @@ fn is_ows(c: char) -> bool {
 }
 
 fn strip_prefix_ignore_case<'k>(key: &'k str, prefix: &str) -> Option<&'k str> {
+    // Every key of a request is looked at, and most differ from the prefix in their first
+    // byte: that is checked before anything else.
+    let (Some(first), Some(want)) = (key.as_bytes().first(), prefix.as_bytes().first()) else {
+        return prefix.is_empty().then_some(key);
+    };
+    if !first.eq_ignore_ascii_case(want) {
+        return None;
+    }
     let head = key.get(..prefix.len())?;
     head.eq_ignore_ascii_case(prefix)
         .then(|| &key[prefix.len()..])

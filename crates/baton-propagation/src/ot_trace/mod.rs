@@ -17,6 +17,8 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 
+use crate::b3::first_line;
+use crate::carrier::Header;
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
 use crate::jaeger::extract_prefixed_baggage;
@@ -32,6 +34,10 @@ pub const OT_TRACER_SPANID: &str = "ot-tracer-spanid";
 pub const OT_TRACER_SAMPLED: &str = "ot-tracer-sampled";
 /// The prefix of OT baggage headers, `ot-baggage-`.
 pub const OT_BAGGAGE_PREFIX: &str = "ot-baggage-";
+
+const TRACEID_HEADER: Header = Header::new(OT_TRACER_TRACEID, "\0ot-tracer-traceid");
+const SPANID_HEADER: Header = Header::new(OT_TRACER_SPANID, "\0ot-tracer-spanid");
+const SAMPLED_HEADER: Header = Header::new(OT_TRACER_SAMPLED, "\0ot-tracer-sampled");
 
 static FIELDS: LazyLock<[String; 3]> =
     LazyLock::new(|| [OT_TRACER_TRACEID, OT_TRACER_SPANID, OT_TRACER_SAMPLED].map(String::from));
@@ -101,7 +107,7 @@ impl OtTraceHeaders {
     /// See [`OtTraceHeaders`].
     pub fn parse(trace_id: &str, span_id: &str, sampled: Option<&str>) -> Result<Self, ParseError> {
         let t = trace_id.as_bytes();
-        let trace_id = match (t.len(), hex::decode_lower(t)) {
+        let trace_id = match (t.len(), hex::decode_lower_u128(t)) {
             (16 | 32, Some(0)) => {
                 return Err(ParseError::new(
                     ErrorKind::InvalidId,
@@ -121,7 +127,7 @@ impl OtTraceHeaders {
             }
         };
         let s = span_id.as_bytes();
-        let span_id = match (s.len(), hex::decode_lower(s)) {
+        let span_id = match (s.len(), hex::decode_lower_u64(s)) {
             (16, Some(0)) => {
                 return Err(ParseError::new(
                     ErrorKind::InvalidId,
@@ -130,7 +136,7 @@ impl OtTraceHeaders {
                     "not all zeros",
                 ));
             }
-            (16, Some(s)) => s as u64,
+            (16, Some(s)) => s,
             _ => {
                 return Err(ParseError::new(
                     ErrorKind::Malformed,
@@ -265,8 +271,26 @@ fn raw_value(v: &str) -> Option<String> {
     is_field_value(v).then(|| v.to_owned())
 }
 
+/// Whether every byte of `v` is tab or visible ASCII or space (`0x20..0x7f`): an RFC 9110
+/// field value without obs-text. Eight bytes at a time; a word holding a tab (or a bad byte)
+/// is checked byte by byte.
 pub(crate) fn is_field_value(v: &str) -> bool {
-    v.bytes().all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
+    const ONES: u64 = 0x0101_0101_0101_0101;
+    const HIGH: u64 = 0x8080_8080_8080_8080;
+    let byte_ok = |b: &u8| *b == b'\t' || (0x20..0x7f).contains(b);
+    let mut words = v.as_bytes().chunks_exact(8);
+    for word in &mut words {
+        let x = u64::from_le_bytes([
+            word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
+        ]);
+        // With every byte below 0x80 nothing carries between bytes: adding 0x60 sets a
+        // byte's high bit when it is at least 0x20, adding 1 when it is 0x7f.
+        let fast = x & HIGH == 0 && (x + ONES * 0x60) & HIGH == HIGH && (x + ONES) & HIGH == 0;
+        if !fast && !word.iter().all(byte_ok) {
+            return false;
+        }
+    }
+    words.remainder().iter().all(byte_ok)
 }
 
 /// The OT Trace propagator.
@@ -341,12 +365,12 @@ impl TextMapPropagator for OtTracePropagator {
 
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
         let (Some(t), Some(s)) = (
-            extractor.get(OT_TRACER_TRACEID),
-            extractor.get(OT_TRACER_SPANID),
+            first_line(extractor, TRACEID_HEADER),
+            first_line(extractor, SPANID_HEADER),
         ) else {
             return cx.clone();
         };
-        let Ok(ot) = OtTraceHeaders::parse(t, s, extractor.get(OT_TRACER_SAMPLED)) else {
+        let Ok(ot) = OtTraceHeaders::parse(t, s, first_line(extractor, SAMPLED_HEADER)) else {
             return cx.clone();
         };
         let cx = cx.with_remote_span_context(ot.span_context());

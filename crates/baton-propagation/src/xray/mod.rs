@@ -16,9 +16,11 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 
-use crate::b3::{SamplingState, outbound_state, with_sampling_state};
+use crate::b3::{SamplingState, first_line, outbound_state, with_sampling_state};
+use crate::carrier::Header;
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
+use crate::ot_trace::is_field_value;
 
 #[cfg(test)]
 mod tests;
@@ -29,6 +31,7 @@ pub const X_AMZN_TRACE_ID: &str = "x-amzn-trace-id";
 static FIELDS: LazyLock<[String; 1]> = LazyLock::new(|| [X_AMZN_TRACE_ID.to_owned()]);
 
 const HEADER: &str = "x-amzn-trace-id";
+const TRACE_HEADER: Header = Header::new(X_AMZN_TRACE_ID, "\0x-amzn-trace-id");
 const LENGTH: usize = "Root=1-".len() + 8 + 1 + 24 + ";Parent=".len() + 16 + ";Sampled=".len() + 1;
 
 /// The fields other than `Root`, `Parent` and `Sampled`, as received, joined by `;`.
@@ -139,6 +142,14 @@ impl<'a> XRayTraceHeader<'a> {
                 "at most 256 bytes",
             ));
         }
+        match Self::parse_canonical(value) {
+            Some(canonical) => Ok(canonical),
+            None => Self::parse_fields(value),
+        }
+    }
+
+    /// [`XRayTraceHeader::parse`] field by field, for a value of at most `MAX_LEN` bytes.
+    fn parse_fields(value: &'a str) -> Result<Self, ParseError> {
         if value.bytes().all(is_ows) {
             return Err(ParseError::new(
                 ErrorKind::Empty,
@@ -147,10 +158,7 @@ impl<'a> XRayTraceHeader<'a> {
                 "a Root field",
             ));
         }
-        if !value
-            .bytes()
-            .all(|b| b == b'\t' || (0x20..0x7f).contains(&b))
-        {
+        if !is_field_value(value) {
             return Err(ParseError::new(
                 ErrorKind::Malformed,
                 HEADER,
@@ -182,6 +190,25 @@ impl<'a> XRayTraceHeader<'a> {
             sampling: sampled.unwrap_or(SamplingState::Defer),
             value,
             has_extra,
+        })
+    }
+
+    /// The header as AWS writes it, `Root=…;Parent=…;Sampled=…` in that order with nothing
+    /// else, read without splitting it into fields; `None` for any other value (which
+    /// [`XRayTraceHeader::parse`] then reads field by field, to the same result when valid).
+    fn parse_canonical(value: &'a str) -> Option<Self> {
+        let b = <&[u8; LENGTH]>::try_from(value.as_bytes()).ok()?;
+        if &b[..5] != b"Root=" || &b[40..48] != b";Parent=" || &b[64..73] != b";Sampled=" {
+            return None;
+        }
+        // A valid `Root`, `Parent` and `Sampled` hold no `;`, `=`, whitespace or byte outside
+        // printable ASCII, so these are exactly the three fields the general path would see.
+        Some(XRayTraceHeader {
+            trace_id: parse_root(value.get(5..40)?).ok()?,
+            parent: Some(parse_parent(value.get(48..64)?).ok()?),
+            sampling: parse_sampled(value.get(73..)?).ok()?,
+            value,
+            has_extra: false,
         })
     }
 
@@ -322,9 +349,14 @@ fn is_ows(b: u8) -> bool {
 /// `errInvalidTraceHeader`).
 fn fields(value: &str) -> impl Iterator<Item = (&str, Result<&str, ParseError>)> {
     let value = value.trim_end_matches([' ', '\t']);
-    value.split_terminator(';').map(|field| {
-        let field = field.trim_matches(|c| c == ' ' || c == '\t');
-        match field.split_once('=') {
+    // `split_terminator(';')`: no piece for an empty value or after a final `;`.
+    let pieces = (!value.is_empty())
+        .then(|| hex::split_ascii(value.strip_suffix(';').unwrap_or(value), b';'))
+        .into_iter()
+        .flatten();
+    pieces.map(|field| {
+        let field = field.trim_matches([' ', '\t']);
+        match hex::split_once_ascii(field, b'=') {
             Some((k, v)) if !k.is_empty() && !k.bytes().any(is_ows) => (k, Ok(v)),
             _ => (
                 "",
@@ -359,12 +391,20 @@ fn parse_root(v: &str) -> Result<u128, ParseError> {
         "root",
         "1-{8 lowercase hex}-{24 lowercase hex}",
     );
-    if b.len() != 35 || &b[..2] != b"1-" || b[10] != b'-' {
+    let Ok(b) = <&[u8; 35]>::try_from(b) else {
+        return Err(err);
+    };
+    let (version, epoch, dash, high, low) = (&b[..2], &b[2..10], b[10], &b[11..19], &b[19..]);
+    if version != b"1-" || dash != b'-' {
         return Err(err);
     }
-    let hi = hex::decode_lower(&b[2..10]).ok_or(err)?;
-    let lo = hex::decode_lower(&b[11..]).ok_or(err)?;
-    match (hi << 96) | lo {
+    let epoch = epoch.try_into().ok().and_then(hex::decode_lower_fixed::<8>);
+    let high = high.try_into().ok().and_then(hex::decode_lower_fixed::<8>);
+    let low = low.try_into().ok().and_then(hex::decode_lower_16);
+    let (Some(epoch), Some(high), Some(low)) = (epoch, high, low) else {
+        return Err(err);
+    };
+    match u128::from(epoch) << 96 | u128::from(high) << 64 | u128::from(low) {
         0 => Err(ParseError::new(
             ErrorKind::InvalidId,
             HEADER,
@@ -382,17 +422,17 @@ fn parse_parent(v: &str) -> Result<u64, ParseError> {
         "parent",
         "16 lowercase hex digits",
     );
-    if v.len() != 16 {
+    let Ok(digits) = <&[u8; 16]>::try_from(v.as_bytes()) else {
         return Err(err);
-    }
-    match hex::decode_lower(v.as_bytes()).ok_or(err)? {
+    };
+    match hex::decode_lower_16(digits).ok_or(err)? {
         0 => Err(ParseError::new(
             ErrorKind::InvalidId,
             HEADER,
             "parent",
             "not all zeros",
         )),
-        p => Ok(p as u64),
+        p => Ok(p),
     }
 }
 
@@ -442,6 +482,21 @@ pub struct XRayPropagator {
     _private: (),
 }
 
+/// `core` followed by the kept extra fields that fit: whole fields only, in their order, so
+/// that the header never grows past [`XRayTraceHeader::MAX_LEN`] (the next hop would reject
+/// it, and the trace would be lost). Found by the `xray` fuzz target.
+fn with_extra_fields(core: &str, extra: &str) -> String {
+    let mut v = String::with_capacity((core.len() + 1 + extra.len()).min(XRayTraceHeader::MAX_LEN));
+    v.push_str(core);
+    for field in extra.split(';') {
+        if v.len() + 1 + field.len() <= XRayTraceHeader::MAX_LEN {
+            v.push(';');
+            v.push_str(field);
+        }
+    }
+    v
+}
+
 impl TextMapPropagator for XRayPropagator {
     fn inject_context(&self, cx: &Context, injector: &mut dyn Injector) {
         let span = cx.span();
@@ -454,22 +509,15 @@ impl TextMapPropagator for XRayPropagator {
         let mut buf = [0u8; XRayTraceHeader::LENGTH];
         let core = header.encode(&mut buf);
         let value = match cx.get::<ExtraFields>() {
-            Some(extra) => {
-                let mut v = String::with_capacity(core.len() + 1 + extra.0.len());
-                v.push_str(core);
-                v.push(';');
-                v.push_str(&extra.0);
-                v
-            }
+            Some(extra) => with_extra_fields(core, &extra.0),
             None => core.to_owned(),
         };
         injector.set(X_AMZN_TRACE_ID, value);
     }
 
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
-        let Some(h) = extractor
-            .get(X_AMZN_TRACE_ID)
-            .and_then(|v| XRayTraceHeader::parse(v).ok())
+        let Some(h) =
+            first_line(extractor, TRACE_HEADER).and_then(|v| XRayTraceHeader::parse(v).ok())
         else {
             return cx.clone();
         };

@@ -238,3 +238,46 @@ proptest! {
         let _ = extract(&s);
     }
 }
+
+proptest::proptest! {
+    // AWS X-Ray "Tracing header": `;`-separated `key=value` fields. The byte-loop split reads
+    // the same fields as `str::split_terminator(';')` and `split_once('=')` did.
+    #[test]
+    fn fields_split_as_str_split_terminator(value in "[ \tRo=1;a-f\u{e9}]{0,24}") {
+        let reference: Vec<(&str, Option<&str>)> = value
+            .trim_end_matches([' ', '\t'])
+            .split_terminator(';')
+            .map(|field| {
+                let field = field.trim_matches([' ', '\t']);
+                match field.split_once('=') {
+                    Some((k, v)) if !k.is_empty() && !k.bytes().any(is_ows) => (k, Some(v)),
+                    _ => ("", None),
+                }
+            })
+            .collect();
+        let ours: Vec<(&str, Option<&str>)> = fields(&value).map(|(k, v)| (k, v.ok())).collect();
+        proptest::prop_assert_eq!(ours, reference);
+    }
+}
+
+proptest::proptest! {
+    // The canonical layout is read without splitting; any value near it (one byte replaced,
+    // or a field moved or repeated) gives the same header or the same error as the general,
+    // field-by-field reading of the AWS X-Ray "Tracing header" grammar.
+    #[test]
+    fn canonical_fast_path_changes_no_result(
+        at in 0usize..74,
+        byte in proptest::sample::select(b"0123456789abcdefgA-;=? \tRPS\x7f".to_vec()),
+        reorder in proptest::bool::ANY,
+    ) {
+        let canonical = format!("Root={ROOT};Parent=53995c3f42cd8ad8;Sampled=1");
+        let mut bytes = canonical.into_bytes();
+        bytes[at] = byte;
+        let value = String::from_utf8(bytes).unwrap();
+        let value = if reorder { format!("Sampled=0;{value}") } else { value };
+        proptest::prop_assert_eq!(
+            XRayTraceHeader::parse(&value),
+            XRayTraceHeader::parse_fields(&value)
+        );
+    }
+}
