@@ -191,6 +191,32 @@ async fn every_text_line_of_a_request_carries_its_ids() {
     assert_eq!(expected.span_id.len(), 16);
 }
 
+/// Coloured output cannot be spliced (a fresh `Writer` cannot carry the colour flag), so the
+/// ids are written up front, uncoloured, before the inner formatter's coloured line.
+#[tokio::test]
+async fn every_coloured_text_line_of_a_request_carries_its_ids() {
+    let capture = Capture::default();
+    let layer = log::correlate(
+        tracing_subscriber::fmt::layer()
+            .with_ansi(true)
+            .with_writer(capture.clone()),
+    )
+    .with_local(&REQUEST_ID);
+    let _default = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
+
+    let expected = serve(&tracer(), "req-ansi").await;
+
+    let lines = capture.lines();
+    assert_eq!(lines.len(), LINES_PER_REQUEST, "{lines:#?}");
+    for line in &lines {
+        assert_text_line(line, &expected);
+        assert!(
+            line.contains('\u{1b}'),
+            "the inner line stays coloured: {line:?}"
+        );
+    }
+}
+
 #[tokio::test]
 async fn every_json_line_of_a_request_carries_its_ids() {
     let capture = Capture::default();
