@@ -58,6 +58,29 @@ fn full_header_set_round_trips() {
     );
 }
 
+// dd-trace: a negative priority (user reject, -1) is not sampled and is re-emitted exactly; ids
+// at the edges of u64 survive the decimal formatting.
+#[test]
+fn negative_priority_and_extreme_ids_round_trip() {
+    for (trace, parent, priority) in [
+        ("18446744073709551615", "1", "-1"),
+        ("1", "18446744073709551615", "0"),
+        ("10000000000000000000", "9", "-2147483648"),
+    ] {
+        let m = map(&[
+            ("x-datadog-trace-id", trace.as_bytes()),
+            ("x-datadog-parent-id", parent.as_bytes()),
+            ("x-datadog-sampling-priority", priority.as_bytes()),
+        ]);
+        let cx = extract(&m);
+        assert!(!cx.span().span_context().is_sampled(), "{priority}");
+        let out = inject(&cx);
+        assert_eq!(out["x-datadog-trace-id"], trace);
+        assert_eq!(out["x-datadog-parent-id"], parent);
+        assert_eq!(out["x-datadog-sampling-priority"], priority);
+    }
+}
+
 #[test]
 fn hostile_input_is_bounded() {
     let huge = vec![b'1'; 1 << 20];

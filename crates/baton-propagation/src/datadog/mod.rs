@@ -550,6 +550,24 @@ pub struct DatadogPropagator {
     _private: (),
 }
 
+/// `value` in decimal, in a `String` of exactly its length: `http` turns a `String` whose
+/// capacity equals its length into a `HeaderValue` without a second allocation, which
+/// `u64::to_string`'s spare capacity would cost.
+fn to_decimal(value: u128) -> String {
+    let mut buf = [0u8; 39];
+    let mut i = buf.len();
+    let mut v = value;
+    loop {
+        i -= 1;
+        buf[i] = b'0' + (v % 10) as u8;
+        v /= 10;
+        if v == 0 {
+            break;
+        }
+    }
+    hex::as_str(&buf[i..]).to_owned()
+}
+
 impl TextMapPropagator for DatadogPropagator {
     fn inject_context(&self, cx: &Context, injector: &mut dyn Injector) {
         let span = cx.span();
@@ -564,10 +582,10 @@ impl TextMapPropagator for DatadogPropagator {
             return;
         }
         let state = cx.get::<DatadogState>();
-        injector.set(X_DATADOG_TRACE_ID, low.to_string());
+        injector.set(X_DATADOG_TRACE_ID, to_decimal(u128::from(low)));
         injector.set(
             X_DATADOG_PARENT_ID,
-            u64::from_be_bytes(sc.span_id().to_bytes()).to_string(),
+            to_decimal(u128::from(u64::from_be_bytes(sc.span_id().to_bytes()))),
         );
         // The exact priority received is re-emitted while the sampled flag still agrees with it.
         // A priority absent on the way in stays absent while no sampler has accepted the trace;
@@ -582,16 +600,27 @@ impl TextMapPropagator for DatadogPropagator {
             None => Some(i32::from(sc.is_sampled())),
         };
         if let Some(p) = priority {
-            injector.set(X_DATADOG_SAMPLING_PRIORITY, p.to_string());
+            let digits = to_decimal(u128::from(p.unsigned_abs()));
+            injector.set(
+                X_DATADOG_SAMPLING_PRIORITY,
+                if p < 0 { format!("-{digits}") } else { digits },
+            );
         }
         if let Some(origin) = state.and_then(|s| s.origin.as_ref()).map(Kept::as_str) {
             injector.set(X_DATADOG_ORIGIN, origin.to_owned());
         }
-        let mut tags = state
+        let kept = state
             .and_then(|s| s.tags.as_ref())
             .map(Kept::as_str)
-            .unwrap_or("")
-            .to_owned();
+            .unwrap_or("");
+        // Sized exactly (see `to_decimal`): the kept tags, then `,_dd.p.tid=` and 16 hex digits.
+        let tid_len = match (high, kept.is_empty()) {
+            (0, _) => 0,
+            (_, true) => TID.len() + 1 + 16,
+            (_, false) => 1 + TID.len() + 1 + 16,
+        };
+        let mut tags = String::with_capacity(kept.len() + tid_len);
+        tags.push_str(kept);
         if high != 0 {
             if !tags.is_empty() {
                 tags.push(',');
