@@ -10,6 +10,8 @@ use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 use proptest::prelude::*;
 
+mod support;
+
 const TRACE: &str = "80f198ee56343ba864fe8b2a57d3eff7";
 const SPAN: &str = "e457b5a2e4d86bd1";
 
@@ -164,14 +166,10 @@ fn hostile_values_give_no_context_quickly() {
 
 #[test]
 fn propagator_is_default_send_sync_debug_with_cached_fields() {
-    fn assert_send_sync_debug<T: Send + Sync + std::fmt::Debug + 'static>() {}
-    assert_send_sync_debug::<B3Propagator>();
-    assert_send_sync_debug::<baton_propagation::B3Single>();
+    support::assert_send_sync_debug::<B3Propagator>();
+    support::assert_send_sync_debug::<baton_propagation::B3Single>();
     let p = B3Propagator::default();
-    let a: Vec<*const u8> = p.fields().map(str::as_ptr).collect();
-    let b: Vec<*const u8> = p.fields().map(str::as_ptr).collect();
-    assert_eq!(a, b, "fields() hands out the same cached strings");
-    let _: Box<dyn TextMapPropagator + Send + Sync> = Box::new(p);
+    support::assert_cached_fields(p);
 }
 
 proptest! {

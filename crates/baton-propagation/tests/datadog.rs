@@ -7,6 +7,8 @@ use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 use proptest::prelude::*;
 
+mod support;
+
 fn extract(m: &HeaderMap) -> Context {
     DatadogPropagator::default().extract_with_context(&Context::new(), &HeaderExtractor(m))
 }
@@ -114,14 +116,10 @@ fn hostile_input_is_bounded() {
 
 #[test]
 fn propagator_is_default_send_sync_debug_with_cached_fields() {
-    fn assert_send_sync_debug<T: Send + Sync + std::fmt::Debug + 'static>() {}
-    assert_send_sync_debug::<DatadogPropagator>();
-    assert_send_sync_debug::<baton_propagation::DatadogHeaders<'static>>();
+    support::assert_send_sync_debug::<DatadogPropagator>();
+    support::assert_send_sync_debug::<baton_propagation::DatadogHeaders<'static>>();
     let p = DatadogPropagator::default();
-    let a: Vec<*const u8> = p.fields().map(str::as_ptr).collect();
-    let b: Vec<*const u8> = p.fields().map(str::as_ptr).collect();
-    assert_eq!(a, b, "fields() hands out the same cached strings");
-    let _: Box<dyn TextMapPropagator + Send + Sync> = Box::new(p);
+    support::assert_cached_fields(p);
 }
 
 proptest! {

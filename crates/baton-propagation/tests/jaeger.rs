@@ -10,6 +10,8 @@ use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, Tra
 use opentelemetry::{Context, StringValue};
 use proptest::prelude::*;
 
+mod support;
+
 fn map(pairs: &[(&str, &[u8])]) -> HeaderMap {
     let mut m = HeaderMap::new();
     for (k, v) in pairs {
@@ -86,14 +88,10 @@ fn hostile_input_is_bounded() {
 
 #[test]
 fn propagator_is_default_send_sync_debug_with_cached_fields() {
-    fn assert_send_sync_debug<T: Send + Sync + std::fmt::Debug + 'static>() {}
-    assert_send_sync_debug::<JaegerPropagator>();
-    assert_send_sync_debug::<baton_propagation::UberTraceId>();
+    support::assert_send_sync_debug::<JaegerPropagator>();
+    support::assert_send_sync_debug::<baton_propagation::UberTraceId>();
     let p = JaegerPropagator::default();
-    let a: Vec<*const u8> = p.fields().map(str::as_ptr).collect();
-    let b: Vec<*const u8> = p.fields().map(str::as_ptr).collect();
-    assert_eq!(a, b, "fields() hands out the same cached strings");
-    let _: Box<dyn TextMapPropagator + Send + Sync> = Box::new(p);
+    support::assert_cached_fields(p);
 }
 
 // opentelemetry-java reads `jaeger-baggage: k1=v1, k2=v2`; a hostile one is bounded by the W3C

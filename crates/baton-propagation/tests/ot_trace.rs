@@ -8,6 +8,8 @@ use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, Tra
 use opentelemetry::{Context, StringValue};
 use proptest::prelude::*;
 
+mod support;
+
 fn extract(m: &HeaderMap) -> Context {
     OtTracePropagator::default().extract_with_context(&Context::new(), &HeaderExtractor(m))
 }
@@ -78,14 +80,10 @@ fn hostile_input_is_rejected() {
 
 #[test]
 fn propagator_is_default_send_sync_debug_with_cached_fields() {
-    fn assert_send_sync_debug<T: Send + Sync + std::fmt::Debug + 'static>() {}
-    assert_send_sync_debug::<OtTracePropagator>();
-    assert_send_sync_debug::<baton_propagation::OtTraceHeaders>();
+    support::assert_send_sync_debug::<OtTracePropagator>();
+    support::assert_send_sync_debug::<baton_propagation::OtTraceHeaders>();
     let p = OtTracePropagator::default();
-    let a: Vec<*const u8> = p.fields().map(str::as_ptr).collect();
-    let b: Vec<*const u8> = p.fields().map(str::as_ptr).collect();
-    assert_eq!(a, b, "fields() hands out the same cached strings");
-    let _: Box<dyn TextMapPropagator + Send + Sync> = Box::new(p);
+    support::assert_cached_fields(p);
 }
 
 proptest! {

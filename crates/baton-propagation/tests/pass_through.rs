@@ -6,6 +6,8 @@ use opentelemetry::Context;
 use opentelemetry::propagation::{TextMapCompositePropagator, TextMapPropagator};
 use proptest::prelude::*;
 
+mod support;
+
 #[test]
 fn a_proxy_forwards_request_ids_and_trace_context() {
     let proxy = TextMapCompositePropagator::new(vec![
@@ -43,15 +45,11 @@ fn hostile_values_are_not_forwarded() {
 
 #[test]
 fn propagator_is_default_send_sync_debug_with_cached_fields() {
-    fn assert_send_sync_debug<T: Send + Sync + std::fmt::Debug + 'static>() {}
-    assert_send_sync_debug::<PassThroughPropagator>();
+    support::assert_send_sync_debug::<PassThroughPropagator>();
     assert_eq!(PassThroughPropagator::default().fields().count(), 0);
     let p = PassThroughPropagator::new(["x-request-id"]);
     assert_eq!(p.fields().count(), 1);
-    let a: Vec<*const u8> = p.fields().map(str::as_ptr).collect();
-    let b: Vec<*const u8> = p.fields().map(str::as_ptr).collect();
-    assert_eq!(a, b, "fields() hands out the same cached strings");
-    let _: Box<dyn TextMapPropagator + Send + Sync> = Box::new(p);
+    support::assert_cached_fields(p);
 }
 
 proptest! {

@@ -7,6 +7,8 @@ use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
 use proptest::prelude::*;
 
+mod support;
+
 const VALUE: &str = "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1";
 
 fn extract(m: &HeaderMap) -> Context {
@@ -109,14 +111,10 @@ fn hostile_values_are_rejected() {
 
 #[test]
 fn propagator_is_default_send_sync_debug_with_cached_fields() {
-    fn assert_send_sync_debug<T: Send + Sync + std::fmt::Debug + 'static>() {}
-    assert_send_sync_debug::<XRayPropagator>();
-    assert_send_sync_debug::<baton_propagation::XRayTraceHeader<'static>>();
+    support::assert_send_sync_debug::<XRayPropagator>();
+    support::assert_send_sync_debug::<baton_propagation::XRayTraceHeader<'static>>();
     let p = XRayPropagator::default();
-    let a: Vec<*const u8> = p.fields().map(str::as_ptr).collect();
-    let b: Vec<*const u8> = p.fields().map(str::as_ptr).collect();
-    assert_eq!(a, b, "fields() hands out the same cached strings");
-    let _: Box<dyn TextMapPropagator + Send + Sync> = Box::new(p);
+    support::assert_cached_fields(p);
 }
 
 proptest! {
