@@ -102,12 +102,14 @@ pub(crate) fn lines<'a>(extractor: &'a dyn Extractor, header: Header) -> Lines<'
 fn answer(count: usize, first: Option<&[u8]>) -> Option<&str> {
     match (count, first) {
         (0, _) | (_, None) => Some(NO_LINE),
-        (1, Some(line)) => Some(
-            match std::str::from_utf8(&line[..line.len().min(MAX_LINE)]) {
-                Ok(line) if line.is_ascii() => line,
-                _ => UNREADABLE,
-            },
-        ),
+        (1, Some(line)) => {
+            let line = &line[..line.len().min(MAX_LINE)];
+            // ASCII is checked a word at a time first; `from_utf8` then only confirms it.
+            Some(match line.is_ascii() {
+                true => std::str::from_utf8(line).unwrap_or(UNREADABLE),
+                false => UNREADABLE,
+            })
+        }
         _ => Some(SEVERAL_LINES),
     }
 }
@@ -200,34 +202,75 @@ mod http_carrier {
     ];
 
     /// The pre-built name for `key` when it is one of [`KNOWN`] exactly (lowercase), so that
-    /// a lookup hashes it without parsing it first.
+    /// a lookup hashes it without parsing it first. The length and one byte pick the only
+    /// candidate, so that any key costs at most one comparison.
     #[inline]
     fn known(key: &str) -> Option<&'static HeaderName> {
-        let i = match key {
-            crate::TRACEPARENT => 0,
-            crate::TRACESTATE => 1,
-            crate::BAGGAGE => 2,
-            crate::B3 => 3,
-            crate::X_B3_TRACEID => 4,
-            crate::X_B3_SPANID => 5,
-            crate::X_B3_PARENTSPANID => 6,
-            crate::X_B3_SAMPLED => 7,
-            crate::X_B3_FLAGS => 8,
-            crate::UBER_TRACE_ID => 9,
-            crate::JAEGER_DEBUG_ID => 10,
-            crate::X_AMZN_TRACE_ID => 11,
-            crate::OT_TRACER_TRACEID => 12,
-            crate::OT_TRACER_SPANID => 13,
-            crate::OT_TRACER_SAMPLED => 14,
-            crate::X_DATADOG_TRACE_ID => 15,
-            crate::X_DATADOG_PARENT_ID => 16,
-            crate::X_DATADOG_SAMPLING_PRIORITY => 17,
-            crate::X_DATADOG_ORIGIN => 18,
-            crate::X_DATADOG_TAGS => 19,
-            crate::JAEGER_BAGGAGE => 20,
+        let b = key.as_bytes();
+        let i = match (b.len(), b.first()) {
+            (2, _) => 3,
+            (7, _) => 2,
+            (10, Some(b't')) => 1,
+            (10, _) => 8,
+            (11, Some(b't')) => 0,
+            (11, _) => 5,
+            (12, _) if b[5] == b't' => 4,
+            (12, _) => 7,
+            (13, _) => 9,
+            (14, Some(b'x')) => 19,
+            (14, _) => 20,
+            (15, Some(b'j')) => 10,
+            (15, _) => 11,
+            (16, Some(b'o')) => 13,
+            (16, _) => 18,
+            (17, Some(b'x')) => 6,
+            (17, _) if b[10] == b't' => 12,
+            (17, _) => 14,
+            (18, _) => 15,
+            (19, _) => 16,
+            (27, _) => 17,
             _ => return None,
         };
-        Some(&KNOWN[i])
+        let name = &KNOWN[i];
+        (name.as_str() == key).then_some(name)
+    }
+
+    /// A map with at most this many names is searched by comparing names, which costs less
+    /// than hashing the one looked for (FNV, a byte at a time).
+    const SCAN_KEYS: usize = 8;
+
+    /// The number of lines (0, 1 or 2 for "several") of header `key`, and the first.
+    #[inline]
+    fn first_two<'m>(map: &'m HeaderMap, key: &str) -> (usize, Option<&'m HeaderValue>) {
+        match known(key) {
+            Some(name) if map.keys_len() <= SCAN_KEYS => {
+                let mut all = map.iter();
+                match all.find(|(k, _)| *k == name) {
+                    None => (0, None),
+                    // Names are unique: a second line of the same header follows the first,
+                    // under the same name.
+                    Some((k, first)) => {
+                        let more = all.next().is_some_and(|(next, _)| std::ptr::eq(next, k));
+                        (1 + usize::from(more), Some(first))
+                    }
+                }
+            }
+            known => {
+                let mut values = match known {
+                    Some(name) => map.get_all(name),
+                    None => map.get_all(key),
+                }
+                .iter();
+                let first = values.next();
+                let count = usize::from(first.is_some()) + usize::from(values.next().is_some());
+                (count, first)
+            }
+        }
+    }
+
+    #[cfg(test)]
+    pub(super) fn known_for_tests(key: &str) -> Option<&'static HeaderName> {
+        known(key)
     }
 
     fn name(key: &str) -> Option<HeaderName> {
@@ -266,9 +309,7 @@ mod http_carrier {
         /// (a key behind a NUL byte, which no header name can hold; see the module docs).
         fn get(&self, key: &str) -> Option<&str> {
             if let Some(name) = key.strip_prefix('\0') {
-                let mut values = lines(self.0, name).iter();
-                let first = values.next();
-                let count = usize::from(first.is_some()) + usize::from(values.next().is_some());
+                let (count, first) = first_two(self.0, name);
                 return super::answer(count, first.map(HeaderValue::as_bytes));
             }
             match known(key) {
@@ -497,6 +538,85 @@ mod tests {
             lines(&HeaderExtractor(&map), TP),
             Lines::One(&long[..MAX_LINE])
         );
+    }
+
+    #[cfg(feature = "http")]
+    #[test]
+    fn the_private_query_counts_lines_in_small_and_large_maps() {
+        use crate::HeaderExtractor;
+        use http::{HeaderMap, HeaderValue};
+
+        // Small maps are searched by comparing names, larger ones by hashing: same answers.
+        for others in [0, 3, 20] {
+            let mut map = HeaderMap::new();
+            for i in 0..others {
+                map.append(
+                    http::HeaderName::try_from(format!("x-other-{i}")).unwrap(),
+                    HeaderValue::from_static("o"),
+                );
+            }
+            map.append("tracestate", HeaderValue::from_static("s"));
+            assert_eq!(lines(&HeaderExtractor(&map), TP), Lines::None);
+            map.append("traceparent", HeaderValue::from_static("a"));
+            map.append("x-after", HeaderValue::from_static("z"));
+            assert_eq!(lines(&HeaderExtractor(&map), TP), Lines::One("a"));
+            map.append("traceparent", HeaderValue::from_static("b"));
+            assert_eq!(
+                lines(&HeaderExtractor(&map), TP),
+                Lines::Several(vec!["a", "b"])
+            );
+            map.append("traceparent", HeaderValue::from_static("c"));
+            assert_eq!(
+                lines(&HeaderExtractor(&map), TP),
+                Lines::Several(vec!["a", "b", "c"])
+            );
+        }
+    }
+
+    #[cfg(feature = "http")]
+    #[test]
+    fn every_known_name_is_found_and_nothing_else() {
+        use crate::HeaderExtractor;
+        use http::{HeaderMap, HeaderValue};
+
+        let names = [
+            crate::TRACEPARENT,
+            crate::TRACESTATE,
+            crate::BAGGAGE,
+            crate::B3,
+            crate::X_B3_TRACEID,
+            crate::X_B3_SPANID,
+            crate::X_B3_PARENTSPANID,
+            crate::X_B3_SAMPLED,
+            crate::X_B3_FLAGS,
+            crate::UBER_TRACE_ID,
+            crate::JAEGER_DEBUG_ID,
+            crate::X_AMZN_TRACE_ID,
+            crate::OT_TRACER_TRACEID,
+            crate::OT_TRACER_SPANID,
+            crate::OT_TRACER_SAMPLED,
+            crate::X_DATADOG_TRACE_ID,
+            crate::X_DATADOG_PARENT_ID,
+            crate::X_DATADOG_SAMPLING_PRIORITY,
+            crate::X_DATADOG_ORIGIN,
+            crate::X_DATADOG_TAGS,
+            crate::JAEGER_BAGGAGE,
+        ];
+        for name in names {
+            assert_eq!(
+                http_carrier::known_for_tests(name).map(http::HeaderName::as_str),
+                Some(name)
+            );
+            // Same length and first byte, another name: not known, still found by hashing.
+            let other: String = name.chars().rev().collect();
+            assert_eq!(http_carrier::known_for_tests(&other), None, "{other}");
+            let mut map = HeaderMap::new();
+            map.insert(name, HeaderValue::from_static("v"));
+            assert_eq!(HeaderExtractor(&map).get(&format!("\0{name}")), Some("v"));
+            assert_eq!(HeaderExtractor(&map).get(&name.to_uppercase()), Some("v"));
+        }
+        assert_eq!(http_carrier::known_for_tests(""), None);
+        assert_eq!(http_carrier::known_for_tests("TRACEPARENT"), None);
     }
 
     #[cfg(feature = "tonic")]
