@@ -310,11 +310,64 @@ pub(crate) fn encode_into(value: &str, out: &mut String) {
     }
 }
 
-/// The keys in the order the members arrived in, joined with `,` (a key is a token, which
-/// cannot hold one), kept beside the (unordered) `Baggage` so that inject writes the members
-/// back in that order. One string is the cheapest form: it costs one allocation.
+/// Orders of up to this many members are held inside [`MemberOrder`] itself.
+const ORDER_INLINE: usize = 16;
+
+/// The order the members arrived in, kept beside the (unordered) `Baggage` so that inject
+/// writes the members back in that order: a 32-bit hash of each key ([`key_hash`]), in
+/// arrival order. Up to [`ORDER_INLINE`] members, the usual case, it is held inline, in the
+/// context entry's own allocation; a longer order costs one exactly-sized vector.
+///
+/// Two keys of one baggage with the same hash (a chance in about a billion for 64 random
+/// keys; a sender can make it happen on purpose) can only swap places between themselves:
+/// [`ordered`] writes every member exactly once whatever the hashes.
 #[derive(Debug)]
-struct MemberOrder(Box<str>);
+struct MemberOrder {
+    /// Hashes used in `inline` (while `spill` is empty).
+    len: usize,
+    inline: [u32; ORDER_INLINE],
+    /// Every hash once the order outgrows `inline`.
+    spill: Vec<u32>,
+}
+
+impl MemberOrder {
+    const EMPTY: Self = Self {
+        len: 0,
+        inline: [0; ORDER_INLINE],
+        spill: Vec::new(),
+    };
+
+    /// Appends the member named `key`.
+    fn push(&mut self, key: &str) {
+        let hash = key_hash(key);
+        if self.spill.is_empty() {
+            if self.len < ORDER_INLINE {
+                self.inline[self.len] = hash;
+                self.len += 1;
+                return;
+            }
+            // Extract keeps at most `MAX_MEMBERS` members (cut to size at the end).
+            self.spill.reserve_exact(MAX_MEMBERS);
+            self.spill.extend_from_slice(&self.inline);
+        }
+        self.spill.push(hash);
+    }
+
+    fn hashes(&self) -> &[u32] {
+        if self.spill.is_empty() {
+            &self.inline[..self.len]
+        } else {
+            &self.spill
+        }
+    }
+}
+
+/// FNV-1a (32 bits) of a baggage key: cheap on the short keys baggage has.
+fn key_hash(key: &str) -> u32 {
+    key.bytes().fold(0x811c_9dc5, |h, b| {
+        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
+    })
+}
 
 /// Members extracted past the 64 opentelemetry's `Baggage` can hold, each `key=value` (value
 /// still percent-encoded) with its properties, joined with `,`, in arrival order. They are
@@ -486,16 +539,15 @@ fn extract_baggage(extractor: &dyn Extractor) -> Option<Extracted> {
 /// Builds the baggage of the combined header `lines`.
 fn extract_lines(lines: &[&str]) -> Option<Extracted> {
     // A first pass parses (into the stack, allocating nothing) the first 16 valid members,
-    // which is all of them in the usual case, and sizes the order; one member needs none.
+    // which is all of them in the usual case; one member needs no order.
     const FIRST_PASS: usize = 16;
     let mut parsed = [Member::default(); FIRST_PASS];
-    let (mut valid, mut order_len, mut raw_read) = (0usize, 0usize, 0usize);
+    let (mut valid, mut raw_read) = (0usize, 0usize);
     for_each_member(lines, |raw| {
         raw_read += 1;
         if let Some(member) = parse_member(raw) {
             parsed[valid] = member;
             valid += 1;
-            order_len += member.key.len() + 1;
         }
         valid < FIRST_PASS
     });
@@ -503,17 +555,8 @@ fn extract_lines(lines: &[&str]) -> Option<Extracted> {
         return None;
     }
     let more = valid == FIRST_PASS;
-    let order_capacity = if more {
-        // The keys of the rest are not known yet: the order grows as they come (this many
-        // members are rare; the order is cut to size at the end anyway).
-        4 * order_len
-    } else if valid > 1 {
-        order_len - 1
-    } else {
-        0
-    };
     let mut out = Builder {
-        order: String::with_capacity(order_capacity),
+        order: MemberOrder::EMPTY,
         keep_order: valid > 1,
         baggage: Baggage::new(),
         seen: 0,
@@ -539,8 +582,8 @@ fn extract_lines(lines: &[&str]) -> Option<Extracted> {
 /// The baggage being built from the members of a header, in order.
 struct Builder<'a> {
     baggage: Baggage,
-    /// The keys in arrival order, `,`-separated (when `keep_order`).
-    order: String,
+    /// The members in arrival order (when `keep_order`).
+    order: MemberOrder,
     keep_order: bool,
     /// Valid members seen so far.
     seen: usize,
@@ -586,10 +629,7 @@ impl<'a> Builder<'a> {
         self.baggage
             .insert_with_metadata(Key::from(member.key.to_owned()), value, metadata);
         if self.keep_order && self.baggage.len() > before {
-            if !self.order.is_empty() {
-                self.order.push(',');
-            }
-            self.order.push_str(member.key);
+            self.order.push(member.key);
         }
         true
     }
@@ -597,14 +637,15 @@ impl<'a> Builder<'a> {
     fn finish(self) -> Option<Extracted> {
         let Self {
             baggage,
-            order,
+            mut order,
             overflow,
             ..
         } = self;
         if baggage.is_empty() {
             return None;
         }
-        let order = (baggage.len() > 1).then(|| MemberOrder(order.into_boxed_str()));
+        order.spill.shrink_to_fit();
+        let order = (baggage.len() > 1).then_some(order);
         let overflow = (!overflow.is_empty()).then(|| {
             let len = overflow.iter().map(|(_, m)| m.len() + 1).sum::<usize>() - 1;
             let mut members = String::with_capacity(len);
@@ -629,7 +670,7 @@ impl TextMapPropagator for BaggagePropagator {
         if baggage.is_empty() {
             return;
         }
-        let order = cx.get::<MemberOrder>().map_or("", |o| &o.0);
+        let order = cx.get::<MemberOrder>().map_or(&[][..], MemberOrder::hashes);
         let overflow = cx
             .get::<Overflow>()
             .filter(|o| !o.members.is_empty() && o.fingerprint == fingerprint(baggage))
@@ -649,7 +690,7 @@ impl TextMapPropagator for BaggagePropagator {
         match order {
             Some(order) => out = out.with_value(order),
             None if out.get::<MemberOrder>().is_some() => {
-                out = out.with_value(MemberOrder(Box::default()));
+                out = out.with_value(MemberOrder::EMPTY);
             }
             None => {}
         }
@@ -671,26 +712,34 @@ impl TextMapPropagator for BaggagePropagator {
     }
 }
 
-/// The members of `baggage`, those named in `order` first and in that order, then the rest.
-fn ordered<'a>(
-    baggage: &'a Baggage,
-    order: &'a str,
-) -> impl Iterator<Item = (&'a str, &'a StringValue, &'a BaggageMetadata)> + 'a {
-    let in_order = |key: &str| !order.is_empty() && order.split(',').any(|k| k == key);
-    let known = order
-        .split(',')
-        .filter(|key| !key.is_empty())
-        .filter_map(|key| baggage.get_with_metadata(key).map(|(v, m)| (key, v, m)));
-    let rest = baggage
-        .iter()
-        .filter(move |(key, _)| !in_order(key.as_str()))
-        .map(|(key, (v, m))| (key.as_str(), v, m));
-    known.chain(rest)
+/// A member of a `Baggage`: key, value and metadata.
+type Entry<'a> = (&'a str, &'a StringValue, &'a BaggageMetadata);
+
+/// The members of `baggage` (the first [`MAX_MEMBERS`], all a `Baggage` holds), those named
+/// in `order` first and in that order, then the rest; each exactly once.
+fn ordered<'a>(baggage: &'a Baggage, order: &[u32]) -> impl Iterator<Item = Entry<'a>> + 'a {
+    let mut all: [Option<(u32, Entry<'a>)>; MAX_MEMBERS] = [None; MAX_MEMBERS];
+    for (slot, (key, (value, metadata))) in all.iter_mut().zip(baggage.iter()) {
+        *slot = Some((key_hash(key.as_str()), (key.as_str(), value, metadata)));
+    }
+    let mut out: [Option<Entry<'a>>; MAX_MEMBERS] = [None; MAX_MEMBERS];
+    let mut n = 0;
+    for &hash in order {
+        if let Some(slot) = all.iter_mut().find(|s| s.is_some_and(|(h, _)| h == hash)) {
+            out[n] = slot.take().map(|(_, entry)| entry);
+            n += 1;
+        }
+    }
+    for (_, entry) in all.into_iter().flatten() {
+        out[n] = Some(entry);
+        n += 1;
+    }
+    out.into_iter().take(n).flatten()
 }
 
 /// Writes the header: an exactly-sized `String`, members that do not fit the limits skipped;
 /// `overflow` (already encoded members) after the others.
-fn write_header(baggage: &Baggage, order: &str, overflow: &str) -> String {
+fn write_header(baggage: &Baggage, order: &[u32], overflow: &str) -> String {
     let plan = |mut emit: Option<&mut String>| -> usize {
         let (mut len, mut count) = (0usize, 0usize);
         for (key, value, metadata) in ordered(baggage, order) {
@@ -758,6 +807,32 @@ fn write_header(baggage: &Baggage, order: &str, overflow: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    // The member order is only a hash per key: whatever the hashes say (repeated, unknown,
+    // or two keys alike), inject writes every member exactly once.
+    #[test]
+    fn ordered_writes_every_member_once_whatever_the_hashes() {
+        let baggage =
+            Baggage::from_iter(["a", "b", "c", "d"].map(|k| opentelemetry::KeyValue::new(k, "v")));
+        let keys = |order: &[u32]| -> Vec<&str> {
+            ordered(&baggage, order).map(|(key, _, _)| key).collect()
+        };
+        let (a, c) = (key_hash("a"), key_hash("c"));
+        let got = keys(&[c, a, a, key_hash("zz"), c]);
+        assert_eq!(got[..2], ["c", "a"]);
+        let mut sorted = got.clone();
+        sorted.sort_unstable();
+        assert_eq!(sorted, ["a", "b", "c", "d"]);
+        assert_eq!(keys(&[]).len(), 4);
+        // Past the 16 held inline, the order is kept whole.
+        let mut order = MemberOrder::EMPTY;
+        let names: Vec<String> = (0..40).map(|i| format!("k{i}")).collect();
+        for name in &names {
+            order.push(name);
+        }
+        let hashes: Vec<u32> = names.iter().map(|k| key_hash(k)).collect();
+        assert_eq!(order.hashes(), hashes);
+    }
 
     // W3C Baggage "Definition": key = token, value = *baggage-octet, properties.
     #[test]
