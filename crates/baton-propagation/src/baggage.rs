@@ -224,18 +224,23 @@ pub(crate) fn decode(value: &str) -> String {
     // Exactly sized: a valid value has two digits after every `%`.
     let escapes = bytes.iter().filter(|&&b| b == b'%').count();
     let mut out = Vec::with_capacity(bytes.len().saturating_sub(2 * escapes));
-    let mut i = 0;
-    while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hi = hex_digit(bytes[i + 1]);
-            let lo = hex_digit(bytes[i + 2]);
-            out.push(hi << 4 | lo);
-            i += 3;
-        } else {
-            out.push(bytes[i]);
-            i += 1;
+    // The plain runs between escapes are copied whole.
+    let mut rest = bytes;
+    while let Some(at) = rest.iter().position(|&b| b == b'%') {
+        out.extend_from_slice(&rest[..at]);
+        match rest.get(at + 1..at + 3) {
+            Some(&[hi, lo]) => {
+                out.push(hex_digit(hi) << 4 | hex_digit(lo));
+                rest = &rest[at + 3..];
+            }
+            // Not in a valid value; kept as it is.
+            _ => {
+                out.push(b'%');
+                rest = &rest[at + 1..];
+            }
         }
     }
+    out.extend_from_slice(rest);
     match String::from_utf8(out) {
         Ok(s) => s,
         Err(e) => String::from_utf8_lossy(e.as_bytes()).into_owned(),
