@@ -723,23 +723,36 @@ type Entry<'a> = (&'a str, &'a StringValue, &'a BaggageMetadata);
 /// The members of `baggage` (the first [`MAX_MEMBERS`], all a `Baggage` holds), those named
 /// in `order` first and in that order, then the rest; each exactly once.
 fn ordered<'a>(baggage: &'a Baggage, order: &[u32]) -> impl Iterator<Item = Entry<'a>> + 'a {
-    let mut all: [Option<(u32, Entry<'a>)>; MAX_MEMBERS] = [None; MAX_MEMBERS];
-    for (slot, (key, (value, metadata))) in all.iter_mut().zip(baggage.iter()) {
-        *slot = Some((key_hash(key.as_str()), (key.as_str(), value, metadata)));
-    }
-    let mut out: [Option<Entry<'a>>; MAX_MEMBERS] = [None; MAX_MEMBERS];
-    let mut n = 0;
-    for &hash in order {
-        if let Some(slot) = all.iter_mut().find(|s| s.is_some_and(|(h, _)| h == hash)) {
-            out[n] = slot.take().map(|(_, entry)| entry);
+    let entries = || {
+        baggage
+            .iter()
+            .map(|(key, (value, metadata))| (key.as_str(), value, metadata))
+    };
+    // No order (baggage built or replaced locally): the members as they come.
+    let plain = order.is_empty().then(entries);
+    let sorted = (!order.is_empty()).then(|| {
+        let mut all: [Option<(u32, Entry<'a>)>; MAX_MEMBERS] = [None; MAX_MEMBERS];
+        for (slot, entry) in all.iter_mut().zip(entries()) {
+            *slot = Some((key_hash(entry.0), entry));
+        }
+        let mut out: [Option<Entry<'a>>; MAX_MEMBERS] = [None; MAX_MEMBERS];
+        let mut n = 0;
+        for &hash in order {
+            if let Some(slot) = all.iter_mut().find(|s| s.is_some_and(|(h, _)| h == hash)) {
+                out[n] = slot.take().map(|(_, entry)| entry);
+                n += 1;
+            }
+        }
+        for (_, entry) in all.into_iter().flatten() {
+            out[n] = Some(entry);
             n += 1;
         }
-    }
-    for (_, entry) in all.into_iter().flatten() {
-        out[n] = Some(entry);
-        n += 1;
-    }
-    out.into_iter().take(n).flatten()
+        out.into_iter().take(n).flatten()
+    });
+    plain
+        .into_iter()
+        .flatten()
+        .chain(sorted.into_iter().flatten())
 }
 
 /// Writes the header: an exactly-sized `String`, members that do not fit the limits skipped;
