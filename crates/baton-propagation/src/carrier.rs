@@ -105,13 +105,31 @@ fn answer(count: usize, first: Option<&[u8]>) -> Option<&str> {
         (1, Some(line)) => {
             let line = &line[..line.len().min(MAX_LINE)];
             // ASCII is checked a word at a time first; `from_utf8` then only confirms it.
-            Some(match line.is_ascii() {
+            Some(match is_ascii(line) {
                 true => std::str::from_utf8(line).unwrap_or(UNREADABLE),
                 false => UNREADABLE,
             })
         }
         _ => Some(SEVERAL_LINES),
     }
+}
+
+/// Whether every byte of `line` is ASCII: the high bits of all its 8-byte words, the last
+/// one padded with zeros, or-ed together. Unlike `<[u8]>::is_ascii`, which checks the last
+/// bytes of a line one at a time, every byte goes through a word (lines are short, and
+/// bounded by [`MAX_LINE`], so there is no early exit to gain).
+#[cfg(any(feature = "http", feature = "tonic"))]
+#[inline]
+fn is_ascii(line: &[u8]) -> bool {
+    let word = |b: &[u8]| {
+        let mut w = [0u8; 8];
+        w[..b.len()].copy_from_slice(b);
+        u64::from_le_bytes(w)
+    };
+    let chunks = line.chunks_exact(8);
+    let tail = word(chunks.remainder());
+    let all = chunks.fold(tail, |acc, c| acc | word(c));
+    all & 0x8080_8080_8080_8080 == 0
 }
 
 /// What a carrier returns for a header line that is not visible ASCII: U+FFFD, which no
@@ -451,6 +469,23 @@ mod tests {
     use super::*;
 
     const TP: Header = Header::new("traceparent", "\0traceparent");
+
+    #[cfg(any(feature = "http", feature = "tonic"))]
+    #[test]
+    fn is_ascii_agrees_with_std_at_every_length_and_position() {
+        for len in 0..40 {
+            let line = vec![b'a'; len];
+            assert!(is_ascii(&line), "len {len}");
+            for at in 0..len {
+                for bad in [0x80u8, 0xff, 0xc3] {
+                    let mut line = line.clone();
+                    line[at] = bad;
+                    assert_eq!(is_ascii(&line), line.is_ascii(), "len {len} at {at}");
+                    assert!(!is_ascii(&line), "len {len} at {at}");
+                }
+            }
+        }
+    }
 
     /// An extractor that is not Baton's: it only knows the trait.
     struct Foreign(HashMap<String, Vec<String>>);

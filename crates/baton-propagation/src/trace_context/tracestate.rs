@@ -208,17 +208,13 @@ pub(crate) fn parse_valid<'a>(lines: &[&'a str], out: &mut Members<'a>) -> bool 
                 continue;
             }
             let key_start = i;
-            // The key characters, and where the (single) `@` of a multi-tenant key is.
+            // The key characters, and where the (single) `@` of a multi-tenant key is: a
+            // second `@` ends the key, and is then rejected as not being `=`.
+            i = skip_key_chars(b, i);
             let mut at = None;
-            while i < n {
-                let class = CLASS[b[i] as usize];
-                if class & KEY_CHAR == 0 {
-                    if b[i] != b'@' || at.is_some() {
-                        break;
-                    }
-                    at = Some(i);
-                }
-                i += 1;
+            if i < n && b[i] == b'@' {
+                at = Some(i);
+                i = skip_key_chars(b, i + 1);
             }
             let key_end = i;
             if i == n || b[i] != b'=' {
@@ -368,6 +364,17 @@ pub(crate) fn parse_checked<'a>(lines: &[&'a str]) -> Result<Members<'a>, ParseE
         }
     }
     Ok(out)
+}
+
+/// The index of the first byte of `b` at or after `i` that is not a key character (other
+/// than `@`), or `b.len()`.
+#[inline]
+fn skip_key_chars(b: &[u8], i: usize) -> usize {
+    let rest = b.get(i..).unwrap_or_default();
+    i + rest
+        .iter()
+        .position(|&c| CLASS[c as usize] & KEY_CHAR == 0)
+        .unwrap_or(rest.len())
 }
 
 /// The index of the first byte of `b` at or after `i` that is not in `VALUE` (printable
