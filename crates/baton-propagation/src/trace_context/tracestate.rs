@@ -186,7 +186,10 @@ pub(crate) fn parse<'a>(lines: &[&'a str], out: &mut Members<'a>) -> Result<(), 
 /// exactly when [`parse_checked`] fails.
 pub(crate) fn parse_valid<'a>(lines: &[&'a str], out: &mut Members<'a>) -> bool {
     let mut total = 0usize;
+    // Kept in registers rather than in `out` until the list is known to be valid.
     let mut seen = 0u64;
+    let mut len = 0usize;
+    let mut unrepresentable = false;
     for line in lines {
         total = total.saturating_add(line.len() + 1);
         if total > MAX_COMBINED_LEN + 1 {
@@ -196,16 +199,12 @@ pub(crate) fn parse_valid<'a>(lines: &[&'a str], out: &mut Members<'a>) -> bool 
         let n = b.len();
         let mut i = 0;
         loop {
-            while i < n && matches!(b[i], b' ' | b'\t') {
+            // Optional whitespace and empty members.
+            while i < n && matches!(b[i], b' ' | b'\t' | b',') {
                 i += 1;
             }
             if i == n {
                 break;
-            }
-            if b[i] == b',' {
-                // An empty member.
-                i += 1;
-                continue;
             }
             let key_start = i;
             // The key characters, and where the (single) `@` of a multi-tenant key is: a
@@ -220,16 +219,19 @@ pub(crate) fn parse_valid<'a>(lines: &[&'a str], out: &mut Members<'a>) -> bool 
             if i == n || b[i] != b'=' {
                 return false;
             }
-            i += 1;
-            let value_start = i;
+            let value_start = i + 1;
             // `VALUE` holds neither `,` nor `=` (nor tabs, controls or non-ASCII).
-            i = skip_value_chars(b, i);
+            i = skip_value_chars(b, value_start);
             let mut value_end = i;
-            while i < n && matches!(b[i], b' ' | b'\t') {
-                i += 1;
-            }
+            // Usually the value ends at the `,` or at the end of the line; otherwise only
+            // optional whitespace may come before them.
             if i < n && b[i] != b',' {
-                return false;
+                while i < n && matches!(b[i], b' ' | b'\t') {
+                    i += 1;
+                }
+                if i < n && b[i] != b',' {
+                    return false;
+                }
             }
             // Trailing spaces are optional whitespace around the member, not the value.
             while value_end > value_start && b[value_end - 1] == b' ' {
@@ -253,7 +255,7 @@ pub(crate) fn parse_valid<'a>(lines: &[&'a str], out: &mut Members<'a>) -> bool 
                 }
             };
             let value_len = value_end - value_start;
-            if kind.is_none() || value_len == 0 || value_len > 256 || out.len == MAX_MEMBERS {
+            if kind.is_none() || value_len == 0 || value_len > 256 || len == MAX_MEMBERS {
                 return false;
             }
             // Only ASCII passed the checks above, so these are character boundaries.
@@ -262,13 +264,13 @@ pub(crate) fn parse_valid<'a>(lines: &[&'a str], out: &mut Members<'a>) -> bool 
             // A duplicate can only be a key seen with the same length and first byte: most
             // keys are checked against a 64-bit mask of those rather than against every key.
             let bit = 1u64 << ((usize::from(b[key_start]) * 7 + key.len()) & 63);
-            if seen & bit != 0 && out.iter().any(|(k, _)| k == key) {
+            if seen & bit != 0 && out.members[..len].iter().any(|(k, _)| *k == key) {
                 return false;
             }
             seen |= bit;
-            out.unrepresentable |= kind == Some(Key::ValidUnrepresentable);
-            out.members[out.len] = (key, value);
-            out.len += 1;
+            unrepresentable |= kind == Some(Key::ValidUnrepresentable);
+            out.members[len] = (key, value);
+            len += 1;
             if i == n {
                 break;
             }
@@ -276,6 +278,8 @@ pub(crate) fn parse_valid<'a>(lines: &[&'a str], out: &mut Members<'a>) -> bool 
             i += 1;
         }
     }
+    out.len = len;
+    out.unrepresentable = unrepresentable;
     true
 }
 
