@@ -121,7 +121,9 @@ pub(crate) fn check_value(value: &[u8]) -> bool {
 /// The list members of a valid `tracestate`, borrowed from the header lines.
 #[derive(Debug)]
 pub(crate) struct Members<'a> {
-    members: [(&'a str, &'a str); MAX_MEMBERS],
+    /// `None` past `len`: an array of `None` is all zeros, which costs less to set up than
+    /// 32 pairs of empty strings (each a non-null pointer).
+    members: [Option<(&'a str, &'a str)>; MAX_MEMBERS],
     len: usize,
     unrepresentable: bool,
 }
@@ -130,7 +132,7 @@ impl<'a> Members<'a> {
     /// No members.
     pub(crate) const fn new() -> Self {
         Self {
-            members: [("", ""); MAX_MEMBERS],
+            members: [None; MAX_MEMBERS],
             len: 0,
             unrepresentable: false,
         }
@@ -138,7 +140,7 @@ impl<'a> Members<'a> {
 
     /// The members in order.
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
-        self.members[..self.len].iter().copied()
+        self.members[..self.len].iter().flatten().copied()
     }
 
     /// Whether a member has a key that opentelemetry's `TraceState` cannot hold.
@@ -264,12 +266,12 @@ pub(crate) fn parse_valid<'a>(lines: &[&'a str], out: &mut Members<'a>) -> bool 
             // A duplicate can only be a key seen with the same length and first byte: most
             // keys are checked against a 64-bit mask of those rather than against every key.
             let bit = 1u64 << ((usize::from(b[key_start]) * 7 + key.len()) & 63);
-            if seen & bit != 0 && out.members[..len].iter().any(|(k, _)| *k == key) {
+            if seen & bit != 0 && out.members[..len].iter().flatten().any(|(k, _)| *k == key) {
                 return false;
             }
             seen |= bit;
             unrepresentable |= kind == Some(Key::ValidUnrepresentable);
-            out.members[len] = (key, value);
+            out.members[len] = Some((key, value));
             len += 1;
             if i == n {
                 break;
@@ -298,7 +300,7 @@ pub(crate) fn parse_checked<'a>(lines: &[&'a str]) -> Result<Members<'a>, ParseE
         }
     }
     let mut out = Members {
-        members: [("", ""); MAX_MEMBERS],
+        members: [None; MAX_MEMBERS],
         len: 0,
         unrepresentable: false,
     };
@@ -363,7 +365,7 @@ pub(crate) fn parse_checked<'a>(lines: &[&'a str]) -> Result<Members<'a>, ParseE
                 ));
             }
             out.unrepresentable |= kind == Key::ValidUnrepresentable;
-            out.members[out.len] = (key, value);
+            out.members[out.len] = Some((key, value));
             out.len += 1;
         }
     }
