@@ -367,11 +367,33 @@ impl MemberOrder {
     }
 }
 
-/// FNV-1a (32 bits) of a baggage key: cheap on the short keys baggage has.
+/// A 32-bit hash of a baggage key, a word (8 bytes) at a time: each word is mixed in by a
+/// multiply and a rotation, the last (partial) one read as the last 8 bytes of the key
+/// (overlapping the word before), a key under 8 bytes as one padded word. Keys are short, so
+/// this costs a few operations per key where a byte-at-a-time hash (FNV) costs a few per byte.
 fn key_hash(key: &str) -> u32 {
-    key.bytes().fold(0x811c_9dc5, |h, b| {
-        (h ^ u32::from(b)).wrapping_mul(0x0100_0193)
-    })
+    const K: u64 = 0x9e37_79b9_7f4a_7c15;
+    let mix = |h: u64, w: u64| (h ^ w).wrapping_mul(K).rotate_left(29);
+    let word = |b: &[u8]| u64::from_le_bytes(b.try_into().unwrap_or([0; 8]));
+    let b = key.as_bytes();
+    let n = b.len();
+    let mut h = (n as u64).wrapping_mul(K);
+    if n >= 8 {
+        let mut i = 0;
+        while i + 8 <= n {
+            h = mix(h, word(&b[i..i + 8]));
+            i += 8;
+        }
+        if i < n {
+            h = mix(h, word(&b[n - 8..]));
+        }
+    } else if n >= 4 {
+        let half = |b: &[u8]| u64::from(u32::from_le_bytes(b.try_into().unwrap_or([0; 4])));
+        h = mix(h, half(&b[n - 4..]) << 32 | half(&b[..4]));
+    } else {
+        h = mix(h, b.iter().fold(0, |w, &x| w << 8 | u64::from(x)));
+    }
+    (h ^ h >> 32) as u32
 }
 
 /// Members extracted past the 64 opentelemetry's `Baggage` can hold, each `key=value` (value
@@ -828,6 +850,27 @@ mod tests {
 
     // The member order is only a hash per key: whatever the hashes say (repeated, unknown,
     // or two keys alike), inject writes every member exactly once.
+    #[test]
+    fn key_hash_sees_every_byte_of_keys_of_every_length() {
+        // Each key differs from the others of its length in one byte (every position), and
+        // from those of other lengths by its length: no two may hash alike.
+        let mut seen = std::collections::HashMap::new();
+        for len in 1..=40 {
+            for at in 0..len {
+                for c in [b'a', b'b', b'Z'] {
+                    let mut key = vec![b'k'; len];
+                    key[at] = c;
+                    let key = String::from_utf8(key).unwrap();
+                    let previous = seen.insert(key_hash(&key), key.clone());
+                    assert!(
+                        previous.as_ref().is_none_or(|p| *p == key),
+                        "{previous:?} and {key}"
+                    );
+                }
+            }
+        }
+    }
+
     #[test]
     fn ordered_writes_every_member_once_whatever_the_hashes() {
         let baggage =
