@@ -120,8 +120,8 @@ pub(crate) struct Member<'a> {
     pub(crate) value: &'a str,
     /// Everything after the first `;`, or `""`.
     pub(crate) properties: &'a str,
-    /// Whether `value` holds a `%` escape (so needs decoding).
-    pub(crate) escaped: bool,
+    /// How many `%` escapes `value` holds (it needs decoding when there is one).
+    pub(crate) escapes: usize,
 }
 
 /// Parses one list member (already split on `,`); `None` when it does not follow the grammar.
@@ -145,14 +145,14 @@ pub(crate) fn parse_member(member: &str) -> Option<Member<'_>> {
         return None;
     }
     let value_start = skip_ows(bytes, i + 1);
-    let mut escaped = false;
+    let mut escapes = 0;
     i = skip_plain(bytes, value_start);
     while bytes.get(i) == Some(&b'%') {
         match bytes.get(i + 1..i + 3) {
             Some(&[h, l]) if CLASS[h as usize] & CLASS[l as usize] & HEX != 0 => {}
             _ => return None,
         }
-        escaped = true;
+        escapes += 1;
         i = skip_plain(bytes, i + 3);
     }
     let value = &member[value_start..i];
@@ -172,7 +172,7 @@ pub(crate) fn parse_member(member: &str) -> Option<Member<'_>> {
         key,
         value,
         properties,
-        escaped,
+        escapes,
     })
 }
 
@@ -215,14 +215,21 @@ fn trim_str(s: &str) -> &str {
     s.trim_matches([' ', '\t'])
 }
 
-/// Percent-decodes a valid value; bytes that are not UTF-8 become U+FFFD, as the spec asks.
-pub(crate) fn decode(value: &str) -> String {
-    if !value.bytes().any(|b| b == b'%') {
-        return value.to_owned();
+/// Percent-decodes a valid value (counting its escapes first), for the tests.
+#[cfg(test)]
+fn decode(value: &str) -> String {
+    match value.bytes().filter(|&b| b == b'%').count() {
+        0 => value.to_owned(),
+        escapes => decode_escapes(value, escapes),
     }
+}
+
+/// Percent-decodes a valid value holding `escapes` `%` escapes, as [`parse_member`] counted
+/// them (so the value is not scanned for them again); bytes that are not UTF-8 become U+FFFD,
+/// as the spec asks.
+fn decode_escapes(value: &str, escapes: usize) -> String {
     let bytes = value.as_bytes();
     // Exactly sized: a valid value has two digits after every `%`.
-    let escapes = bytes.iter().filter(|&&b| b == b'%').count();
     let mut out = Vec::with_capacity(bytes.len().saturating_sub(2 * escapes));
     // The plain runs between escapes are copied whole.
     let mut rest = bytes;
@@ -646,8 +653,8 @@ impl<'a> Builder<'a> {
             return true;
         }
         let metadata = metadata(member.properties);
-        let value = StringValue::from(if member.escaped {
-            decode(member.value)
+        let value = StringValue::from(if member.escapes > 0 {
+            decode_escapes(member.value, member.escapes)
         } else {
             member.value.to_owned()
         });
@@ -1015,12 +1022,12 @@ mod tests {
             }
         }
         assert_eq!(
-            parse_member("k=abcdefgh%41ijklmnop%2c").map(|m| m.escaped),
+            parse_member("k=abcdefgh%41ijklmnop%2c").map(|m| m.escapes > 0),
             Some(true)
         );
         assert_eq!(parse_member("k=abcdefgh%4"), None);
         assert_eq!(
-            parse_member("k=abcdefghijklmnop").map(|m| m.escaped),
+            parse_member("k=abcdefghijklmnop").map(|m| m.escapes > 0),
             Some(false)
         );
     }
