@@ -7,7 +7,6 @@ use opentelemetry::propagation::{
 use opentelemetry::{Context, Key, StringValue};
 
 use crate::carrier::{self, Header, Lines};
-use crate::trace_context::trim_ows;
 
 /// The `baggage` header name.
 ///
@@ -102,14 +101,35 @@ fn skip_ows(bytes: &[u8], mut i: usize) -> usize {
 }
 
 /// `property = key OWS "=" OWS value / key OWS`, each one separated by `OWS ";" OWS`.
+///
+/// One pass over the bytes: each property is a non-empty key, then optionally `=` and a value
+/// (possibly empty), each surrounded by optional whitespace, then `;` or the end.
 fn is_property_list(props: &str) -> bool {
-    props.as_bytes().split(|&b| b == b';').all(|p| {
-        let p = trim_ows(p);
-        match p.iter().position(|&b| b == b'=') {
-            Some(eq) => is_token(trim_ows(&p[..eq])) && all(trim_ows(&p[eq + 1..]), OCTET),
-            None => is_token(p),
+    let b = props.as_bytes();
+    let mut i = 0;
+    loop {
+        i = skip_ows(b, i);
+        let key_start = i;
+        while i < b.len() && is(b[i], TOKEN) {
+            i += 1;
         }
-    })
+        if i == key_start {
+            return false;
+        }
+        i = skip_ows(b, i);
+        if i < b.len() && b[i] == b'=' {
+            i = skip_ows(b, i + 1);
+            while i < b.len() && is(b[i], OCTET) {
+                i += 1;
+            }
+            i = skip_ows(b, i);
+        }
+        match b.get(i) {
+            None => return true,
+            Some(b';') => i += 1,
+            Some(_) => return false,
+        }
+    }
 }
 
 /// One list member, borrowed from the header: `key OWS "=" OWS value *( OWS ";" OWS property )`.
@@ -857,6 +877,32 @@ mod tests {
 
     // The member order is only a hash per key: whatever the hashes say (repeated, unknown,
     // or two keys alike), inject writes every member exactly once.
+    #[test]
+    fn property_list_scan_agrees_with_split_and_trim() {
+        // The grammar read the obvious way: split on `;`, trim each part, split it at its
+        // first `=` (W3C Baggage "property").
+        fn reference(props: &str) -> bool {
+            let trim = |s: &str| s.trim_matches([' ', '\t']).to_owned();
+            props.split(';').all(|p| match p.split_once('=') {
+                Some((k, v)) => is_token(trim(k).as_bytes()) && all(trim(v).as_bytes(), OCTET),
+                None => is_token(trim(p).as_bytes()),
+            })
+        }
+        let parts = [
+            "", " ", "\t", "a", "k", "=", "v", "x=y", ";", "/", "%", "\u{e9}", "\"", ",",
+        ];
+        for a in parts {
+            for b in parts {
+                for c in parts {
+                    for d in parts {
+                        let props = format!("{a}{b}{c}{d}");
+                        assert_eq!(is_property_list(&props), reference(&props), "{props:?}");
+                    }
+                }
+            }
+        }
+    }
+
     #[test]
     fn key_hash_sees_every_byte_of_keys_of_every_length() {
         // Each key differs from the others of its length in one byte (every position), and

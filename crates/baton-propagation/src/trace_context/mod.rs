@@ -12,7 +12,6 @@ mod traceparent;
 mod tracestate;
 
 pub use traceparent::TraceParent;
-pub(crate) use traceparent::trim_ows;
 
 /// The `traceparent` header name (lowercase, as the spec asks senders to write it).
 ///
