@@ -105,6 +105,7 @@ pub struct ReadmeDoctests;
 // --- foundation (lead) ---
 mod error;
 mod hex;
+mod remote;
 pub use error::{ErrorKind, ParseError};
 
 // --- W3C trace context, baggage, carriers, composite, OTEL_PROPAGATORS (engineer P1) ---

@@ -16,11 +16,12 @@ use opentelemetry::Context;
 use opentelemetry::propagation::{
     Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
 };
-use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
 use crate::carrier::Header;
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
+use crate::remote::remote_span_context;
 
 #[cfg(test)]
 mod tests;
@@ -143,16 +144,6 @@ impl SamplingState {
     /// ```
     pub const fn is_sampled(self) -> bool {
         matches!(self, SamplingState::Accept | SamplingState::Debug)
-    }
-
-    /// The [`TraceFlags`] for a span context extracted with this state: sampled for accept and
-    /// debug, nothing else (debug never lands in a flag bit).
-    fn trace_flags(self) -> TraceFlags {
-        if self.is_sampled() {
-            TraceFlags::SAMPLED
-        } else {
-            TraceFlags::NOT_SAMPLED
-        }
     }
 }
 
@@ -558,15 +549,8 @@ impl B3Single {
     /// assert_eq!(sc.trace_flags().to_u8(), 0x01);
     /// ```
     pub fn span_context(&self) -> Option<SpanContext> {
-        self.ids.map(|(t, s)| {
-            SpanContext::new(
-                TraceId::from(t),
-                SpanId::from(s),
-                self.sampling.trace_flags(),
-                true,
-                TraceState::NONE,
-            )
-        })
+        let sampled = self.sampling.is_sampled();
+        self.ids.map(|(t, s)| remote_span_context(t, s, sampled))
     }
 
     /// Writes the single-header form into `buf` and returns it; the trace id is always written

@@ -18,12 +18,13 @@ use opentelemetry::Context;
 use opentelemetry::propagation::{
     Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
 };
-use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
 use crate::b3::first_line;
 use crate::carrier::Header;
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
+use crate::remote::remote_span_context;
 
 #[cfg(test)]
 mod tests;
@@ -327,18 +328,7 @@ impl<'a> DatadogHeaders<'a> {
     /// assert!(sc.is_sampled() && sc.is_remote());
     /// ```
     pub fn span_context(&self) -> SpanContext {
-        let flags = if self.is_sampled() {
-            TraceFlags::SAMPLED
-        } else {
-            TraceFlags::NOT_SAMPLED
-        };
-        SpanContext::new(
-            TraceId::from(self.trace_id),
-            SpanId::from(self.parent_id),
-            flags,
-            true,
-            TraceState::NONE,
-        )
+        remote_span_context(self.trace_id, self.parent_id, self.is_sampled())
     }
 }
 

@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 
 use opentelemetry::propagation::TextMapPropagator;
+use opentelemetry::trace::{TraceFlags, TraceState};
 use proptest::prelude::*;
 
 use super::*;

@@ -17,13 +17,14 @@ use opentelemetry::baggage::{Baggage, BaggageExt};
 use opentelemetry::propagation::{
     Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
 };
-use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
 use crate::b3::{SamplingState, first_line, outbound_state, with_sampling_state};
 use crate::baggage::is_token;
 use crate::carrier::Header;
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
+use crate::remote::remote_span_context;
 
 #[cfg(test)]
 mod tests;
@@ -357,18 +358,7 @@ impl UberTraceId {
     /// assert!(sc.is_remote());
     /// ```
     pub fn span_context(&self) -> SpanContext {
-        let flags = if self.is_sampled() {
-            TraceFlags::SAMPLED
-        } else {
-            TraceFlags::NOT_SAMPLED
-        };
-        SpanContext::new(
-            TraceId::from(self.trace_id),
-            SpanId::from(self.span_id),
-            flags,
-            true,
-            TraceState::NONE,
-        )
+        remote_span_context(self.trace_id, self.span_id, self.is_sampled())
     }
 
     /// Writes the value with `:` separators, a 32-digit trace id, a 16-digit span id, the parent

@@ -2,6 +2,7 @@ use std::collections::HashMap;
 
 use opentelemetry::StringValue;
 use opentelemetry::propagation::TextMapPropagator;
+use opentelemetry::trace::{TraceFlags, TraceState};
 use proptest::prelude::*;
 
 use super::*;

@@ -15,13 +15,14 @@ use opentelemetry::baggage::BaggageExt;
 use opentelemetry::propagation::{
     Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
 };
-use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
 use crate::b3::first_line;
 use crate::carrier::Header;
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
 use crate::jaeger::extract_prefixed_baggage;
+use crate::remote::remote_span_context;
 
 #[cfg(test)]
 mod tests;
@@ -222,18 +223,7 @@ impl OtTraceHeaders {
     /// assert!(sc.is_sampled() && sc.is_remote());
     /// ```
     pub fn span_context(&self) -> SpanContext {
-        let flags = if self.sampled {
-            TraceFlags::SAMPLED
-        } else {
-            TraceFlags::NOT_SAMPLED
-        };
-        SpanContext::new(
-            TraceId::from(self.trace_id),
-            SpanId::from(self.span_id),
-            flags,
-            true,
-            TraceState::NONE,
-        )
+        remote_span_context(self.trace_id, self.span_id, self.sampled)
     }
 
     /// The `ot-tracer-traceid` value to send: the low 64 bits as 16 digits.

@@ -14,13 +14,14 @@ use opentelemetry::Context;
 use opentelemetry::propagation::{
     Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
 };
-use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
 use crate::b3::{SamplingState, first_line, outbound_state, with_sampling_state};
 use crate::carrier::Header;
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
 use crate::ot_trace::is_field_value;
+use crate::remote::remote_span_context;
 
 #[cfg(test)]
 mod tests;
@@ -285,20 +286,9 @@ impl<'a> XRayTraceHeader<'a> {
     /// assert_eq!(sc.trace_flags().to_u8(), 0);
     /// ```
     pub fn span_context(&self) -> Option<SpanContext> {
-        let flags = if self.sampling.is_sampled() {
-            TraceFlags::SAMPLED
-        } else {
-            TraceFlags::NOT_SAMPLED
-        };
-        self.parent.map(|p| {
-            SpanContext::new(
-                TraceId::from(self.trace_id),
-                SpanId::from(p),
-                flags,
-                true,
-                TraceState::NONE,
-            )
-        })
+        let sampled = self.sampling.is_sampled();
+        self.parent
+            .map(|p| remote_span_context(self.trace_id, p, sampled))
     }
 
     /// Writes `Root=…;Parent=…;Sampled=…` (no extra fields) into `buf` and returns it.
