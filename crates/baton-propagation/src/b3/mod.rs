@@ -89,7 +89,7 @@ static FIELDS: LazyLock<[String; 5]> =
 /// A sampling decision carried in the [`Context`] beside (or instead of) a span context.
 ///
 /// B3 (`b3: d`, `X-B3-Flags: 1`), Jaeger (flag `0x02`, `jaeger-debug-id`) and X-Ray
-/// (`Sampled=?`) carry states that [`TraceFlags`] cannot hold without colliding with the W3C
+/// (`Sampled=?`) carry states that [`TraceFlags`](opentelemetry::trace::TraceFlags) cannot hold without colliding with the W3C
 /// random bit, so the propagators store this value with
 /// [`Context::with_value`] on extract and read it back on inject. A sampling-only B3 header
 /// (`b3: 0`) yields a context with this value and no span context, so the decision is not lost.

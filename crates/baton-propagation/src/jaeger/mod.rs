@@ -346,7 +346,7 @@ impl UberTraceId {
         self.flags & (FLAG_SAMPLED | FLAG_DEBUG) == FLAG_SAMPLED | FLAG_DEBUG
     }
 
-    /// The remote span context: only the sampled bit reaches [`TraceFlags`].
+    /// The remote span context: only the sampled bit reaches [`TraceFlags`](opentelemetry::trace::TraceFlags).
     ///
     /// # Examples
     ///
