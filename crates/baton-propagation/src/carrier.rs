@@ -90,6 +90,58 @@ pub(crate) fn lines<'a>(extractor: &'a dyn Extractor, header: Header) -> Lines<'
     }
 }
 
+/// The tag, after the NUL byte, of the private "any key with this prefix?" query.
+const PREFIX_QUERY: &str = "prefix\0";
+/// The answer of a carrier of Baton's own to a prefix query that some key matches.
+const SOME_KEYS: &str = "\0some";
+
+/// A lowercase key prefix (`uberctx-`, `ot-baggage-`) and the key of the private query for it:
+/// the prefix behind `"\0prefix\0"`, which no header name, metadata key or environment variable
+/// can hold.
+#[derive(Clone, Copy, Debug)]
+pub(crate) struct Prefix {
+    pub(crate) prefix: &'static str,
+    query: &'static str,
+}
+
+impl Prefix {
+    /// `query` must be `prefix` behind `"\0prefix\0"`.
+    pub(crate) const fn new(prefix: &'static str, query: &'static str) -> Self {
+        let (p, q) = (prefix.as_bytes(), query.as_bytes());
+        let tag = PREFIX_QUERY.as_bytes();
+        assert!(q.len() == 1 + tag.len() + p.len() && q[0] == 0);
+        let mut i = 0;
+        while i < tag.len() {
+            assert!(q[1 + i] == tag[i]);
+            i += 1;
+        }
+        let mut i = 0;
+        while i < p.len() {
+            assert!(q[1 + tag.len() + i] == p[i] && !p[i].is_ascii_uppercase());
+            i += 1;
+        }
+        Self { prefix, query }
+    }
+}
+
+/// Whether `extractor` may hold a key starting with `prefix` (ASCII case ignored): `false` only
+/// when a carrier of Baton's own answers that none does, with no allocation; `true` for any
+/// other carrier, whose [`Extractor::keys`] the caller then reads.
+pub(crate) fn may_have_prefixed(extractor: &dyn Extractor, prefix: Prefix) -> bool {
+    extractor.get(prefix.query) != Some(NO_LINE)
+}
+
+/// The answer of a carrier of Baton's own to the prefix query for `prefix` (lowercase, which
+/// is how both `HeaderMap` and `MetadataMap` keep their keys): whether any of `keys` starts
+/// with it.
+#[cfg(any(feature = "http", feature = "tonic"))]
+fn prefix_answer<'k>(mut keys: impl Iterator<Item = &'k str>, prefix: &str) -> &'static str {
+    match keys.any(|key| key.starts_with(prefix)) {
+        true => SOME_KEYS,
+        false => NO_LINE,
+    }
+}
+
 /// The answer of a carrier of Baton's own to the query for a header with `count` lines
 /// (up to 2), the first being `first` (raw bytes).
 ///
@@ -327,6 +379,10 @@ mod http_carrier {
         /// (a key behind a NUL byte, which no header name can hold; see the module docs).
         fn get(&self, key: &str) -> Option<&str> {
             if let Some(name) = key.strip_prefix('\0') {
+                if let Some(prefix) = name.strip_prefix(super::PREFIX_QUERY) {
+                    let keys = self.0.keys().map(HeaderName::as_str);
+                    return Some(super::prefix_answer(keys, prefix));
+                }
                 let (count, first) = first_two(self.0, name);
                 return super::answer(count, first.map(HeaderValue::as_bytes));
             }
@@ -427,6 +483,13 @@ mod tonic_carrier {
         /// the module docs).
         fn get(&self, key: &str) -> Option<&str> {
             if let Some(key) = key.strip_prefix('\0') {
+                if let Some(prefix) = key.strip_prefix(super::PREFIX_QUERY) {
+                    let keys = self.0.keys().map(|key| match key {
+                        KeyRef::Ascii(key) => key.as_str(),
+                        KeyRef::Binary(key) => key.as_str(),
+                    });
+                    return Some(super::prefix_answer(keys, prefix));
+                }
                 let all = self.0.get_all(key);
                 let mut values = all.iter();
                 let first = values.next();
@@ -669,5 +732,60 @@ mod tests {
             lines(&MetadataExtractor(&md), TP),
             Lines::Several(vec!["a", "b"])
         );
+    }
+
+    const UBERCTX: Prefix = Prefix::new("uberctx-", "\0prefix\0uberctx-");
+
+    #[test]
+    fn the_prefix_query_says_whether_any_key_has_the_prefix() {
+        use crate::HeaderExtractor;
+        use http::{HeaderMap, HeaderValue};
+
+        let mut map = HeaderMap::new();
+        assert!(!may_have_prefixed(&HeaderExtractor(&map), UBERCTX));
+        map.insert("traceparent", HeaderValue::from_static("x"));
+        // A key that only holds the prefix's first bytes, and one that holds it elsewhere.
+        map.insert("uberctx", HeaderValue::from_static("x"));
+        map.insert("x-uberctx-a", HeaderValue::from_static("x"));
+        assert!(!may_have_prefixed(&HeaderExtractor(&map), UBERCTX));
+        // Header names are kept in lowercase, whatever case they were sent in.
+        map.insert("Uberctx-User", HeaderValue::from_static("ann"));
+        assert!(may_have_prefixed(&HeaderExtractor(&map), UBERCTX));
+        // In a map too large to be searched by name as well.
+        for i in 0..16 {
+            map.insert(
+                http::HeaderName::from_bytes(format!("x-filler-{i}").as_bytes()).unwrap(),
+                HeaderValue::from_static("x"),
+            );
+        }
+        assert!(may_have_prefixed(&HeaderExtractor(&map), UBERCTX));
+        map.remove("uberctx-user");
+        assert!(!may_have_prefixed(&HeaderExtractor(&map), UBERCTX));
+    }
+
+    #[test]
+    fn a_foreign_extractor_may_always_have_prefixed_keys() {
+        // It answers `None` to the private query, and its `keys` are then read.
+        assert!(may_have_prefixed(&foreign(&[]), UBERCTX));
+    }
+
+    #[cfg(feature = "tonic")]
+    #[test]
+    fn metadata_map_answers_the_prefix_query() {
+        use crate::MetadataExtractor;
+        use tonic::metadata::MetadataMap;
+
+        let mut md = MetadataMap::new();
+        md.append("traceparent", "a".parse().unwrap());
+        md.append_bin(
+            "uberctx-bin",
+            tonic::metadata::MetadataValue::from_bytes(b"x"),
+        );
+        assert!(may_have_prefixed(&MetadataExtractor(&md), UBERCTX));
+        let mut md = MetadataMap::new();
+        md.append("traceparent", "a".parse().unwrap());
+        assert!(!may_have_prefixed(&MetadataExtractor(&md), UBERCTX));
+        md.append("uberctx-user", "ann".parse().unwrap());
+        assert!(may_have_prefixed(&MetadataExtractor(&md), UBERCTX));
     }
 }

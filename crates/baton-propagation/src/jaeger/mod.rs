@@ -21,7 +21,7 @@ use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
 use crate::b3::{SamplingState, first_line, outbound_state, with_sampling_state};
 use crate::baggage::is_token;
-use crate::carrier::Header;
+use crate::carrier::{self, Header, Prefix};
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
 use crate::remote::remote_span_context;
@@ -38,6 +38,8 @@ pub const UBER_TRACE_ID: &str = "uber-trace-id";
 pub const JAEGER_DEBUG_ID: &str = "jaeger-debug-id";
 /// The prefix of Jaeger baggage headers, `uberctx-`.
 pub const UBERCTX_PREFIX: &str = "uberctx-";
+
+const UBERCTX: Prefix = Prefix::new(UBERCTX_PREFIX, "\0prefix\0uberctx-");
 /// The ad-hoc Jaeger baggage header, `jaeger-baggage: k1=v1, k2=v2` (read, never injected).
 pub const JAEGER_BAGGAGE: &str = "jaeger-baggage";
 
@@ -557,7 +559,7 @@ impl TextMapPropagator for JaegerPropagator {
             extract_baggage_header(&mut baggage, header);
         }
         // `uberctx-` entries come second, so they win over `jaeger-baggage` for the same key.
-        collect_prefixed(&mut baggage, extractor, UBERCTX_PREFIX, url_decode);
+        collect_prefixed(&mut baggage, extractor, UBERCTX, url_decode);
         if let Some(b) = baggage.baggage {
             cx = cx.with_baggage(b);
         }
@@ -580,7 +582,7 @@ impl TextMapPropagator for JaegerPropagator {
 pub(crate) fn extract_prefixed_baggage(
     cx: &Context,
     extractor: &dyn Extractor,
-    prefix: &str,
+    prefix: Prefix,
     decode: fn(&str) -> Option<String>,
 ) -> Option<Baggage> {
     let mut out = BaggageBuilder::new(cx);
@@ -591,11 +593,16 @@ pub(crate) fn extract_prefixed_baggage(
 fn collect_prefixed(
     out: &mut BaggageBuilder<'_>,
     extractor: &dyn Extractor,
-    prefix: &str,
+    prefix: Prefix,
     decode: fn(&str) -> Option<String>,
 ) {
+    // Baton's own carriers say, without the `Vec` of `keys`, when no key has the prefix (the
+    // usual request).
+    if !carrier::may_have_prefixed(extractor, prefix) {
+        return;
+    }
     for key in extractor.keys() {
-        let Some(name) = strip_prefix_ignore_case(key, prefix) else {
+        let Some(name) = strip_prefix_ignore_case(key, prefix.prefix) else {
             continue;
         };
         if !is_token(name.as_bytes()) {

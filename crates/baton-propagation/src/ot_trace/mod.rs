@@ -18,7 +18,7 @@ use opentelemetry::propagation::{
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
 use crate::b3::first_line;
-use crate::carrier::Header;
+use crate::carrier::{Header, Prefix};
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
 use crate::jaeger::extract_prefixed_baggage;
@@ -35,6 +35,8 @@ pub const OT_TRACER_SPANID: &str = "ot-tracer-spanid";
 pub const OT_TRACER_SAMPLED: &str = "ot-tracer-sampled";
 /// The prefix of OT baggage headers, `ot-baggage-`.
 pub const OT_BAGGAGE_PREFIX: &str = "ot-baggage-";
+
+const OT_BAGGAGE: Prefix = Prefix::new(OT_BAGGAGE_PREFIX, "\0prefix\0ot-baggage-");
 
 const TRACEID_HEADER: Header = Header::new(OT_TRACER_TRACEID, "\0ot-tracer-traceid");
 const SPANID_HEADER: Header = Header::new(OT_TRACER_SPANID, "\0ot-tracer-spanid");
@@ -364,7 +366,7 @@ impl TextMapPropagator for OtTracePropagator {
             return cx.clone();
         };
         let cx = cx.with_remote_span_context(ot.span_context());
-        match extract_prefixed_baggage(&cx, extractor, OT_BAGGAGE_PREFIX, raw_value) {
+        match extract_prefixed_baggage(&cx, extractor, OT_BAGGAGE, raw_value) {
             Some(baggage) => cx.with_baggage(baggage),
             None => cx,
         }
