@@ -159,6 +159,10 @@ impl Snapshot {
 
     /// Wraps `f` so that, whenever and wherever it is called, it runs in this snapshot.
     ///
+    /// A wrapped closure that is never called is still dropped in the snapshot, as a scoped
+    /// future is: what its captures' destructors see (a log line, a span ended on drop) is
+    /// the snapshot's context.
+    ///
     /// # Examples
     ///
     /// ```
@@ -169,8 +173,12 @@ impl Snapshot {
     /// ```
     #[track_caller]
     pub fn wrap<F: FnOnce() -> R, R>(self, f: F) -> impl FnOnce() -> R {
-        let location = Location::caller();
-        move || run_sync_in(self.cx, location, f)
+        let wrapped = Wrapped {
+            cx: self.cx,
+            location: Location::caller(),
+            f: Some(f),
+        };
+        move || wrapped.call()
     }
 
     /// Attaches this snapshot to the current thread until the guard is dropped.
@@ -239,6 +247,37 @@ pub struct SnapshotGuard {
 }
 
 /// Attaches `cx` around `f`, checking in strict mode that `f` left no guard attached.
+/// A closure bound to a context by [`Snapshot::wrap`]: run in it when called, and dropped in
+/// it when never called.
+struct Wrapped<F> {
+    cx: Context,
+    location: &'static Location<'static>,
+    /// `None` once called.
+    f: Option<F>,
+}
+
+impl<F> Wrapped<F> {
+    fn call<R>(mut self) -> R
+    where
+        F: FnOnce() -> R,
+    {
+        match self.f.take() {
+            Some(f) => run_sync_in(self.cx.clone(), self.location, f),
+            // `call` takes `self`, and `f` is only taken here or in `drop`.
+            None => unreachable!("a wrapped closure is called at most once"),
+        }
+    }
+}
+
+impl<F> Drop for Wrapped<F> {
+    fn drop(&mut self) {
+        if let Some(f) = self.f.take() {
+            let _guard = self.cx.clone().attach();
+            drop(f);
+        }
+    }
+}
+
 pub(crate) fn run_sync_in<R>(
     cx: Context,
     location: &'static Location<'static>,

@@ -96,3 +96,30 @@ fn an_aborted_spawned_task_is_dropped_in_the_spawners_context() {
     });
     assert_eq!(seen.recv().unwrap(), Some(6));
 }
+
+#[test]
+fn a_wrapped_closure_never_called_is_dropped_in_its_snapshot() {
+    let (probe, seen) = probe();
+    let callback = ID.sync_scope(7, || {
+        Snapshot::capture().wrap(move || {
+            let _probe = probe;
+        })
+    });
+    // Dropped on another thread, which has no context of its own.
+    std::thread::spawn(move || drop(callback)).join().unwrap();
+    assert_eq!(seen.recv().unwrap(), Some(7));
+    assert_eq!(ID.get(), None);
+}
+
+#[test]
+fn a_wrapped_closure_drops_its_captures_in_its_snapshot_when_called() {
+    let (probe, seen) = probe();
+    let callback = ID.sync_scope(8, || {
+        Snapshot::capture().wrap(move || {
+            let _probe = probe;
+            ID.get()
+        })
+    });
+    assert_eq!(std::thread::spawn(callback).join().unwrap(), Some(8));
+    assert_eq!(seen.recv().unwrap(), Some(8));
+}
