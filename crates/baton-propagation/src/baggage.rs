@@ -34,6 +34,8 @@ pub(crate) const MAX_BYTES: usize = 8192;
 const TOKEN: u8 = 1;
 const OCTET: u8 = 2;
 const HEX: u8 = 4;
+/// A `baggage-octet` other than `%`: a byte of a value written as is.
+const PLAIN: u8 = 8;
 
 /// Byte classes: RFC 9110 `tchar` (keys) and W3C `baggage-octet` (values).
 static CLASS: [u8; 256] = {
@@ -43,6 +45,9 @@ static CLASS: [u8; 256] = {
         // baggage-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E
         if b != 0x22 && b != 0x2c && b != 0x3b && b != 0x5c {
             t[b] |= OCTET;
+            if b != 0x25 {
+                t[b] |= PLAIN;
+            }
         }
         // tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" /
         //         "`" / "|" / "~" / DIGIT / ALPHA
@@ -91,10 +96,51 @@ fn is(b: u8, class: u8) -> bool {
     CLASS[b as usize] & class != 0
 }
 
+/// Whether `b` is optional whitespace (`OWS`: space or tab).
+#[inline]
+fn is_ows(b: u8) -> bool {
+    matches!(b, b' ' | b'\t')
+}
+
+/// The index of the first byte of `b` at or after `i` that is not in `class`, or `b.len()`:
+/// by table, eight bytes a round (one length check for the eight), then four, then one by one.
+#[inline(always)]
+fn skip_class(b: &[u8], i: usize, class: u8) -> usize {
+    // Returns the index of the first of the bytes (at `at`, `at + 1`, ...) not in `class`.
+    // Written out byte by byte: the compiler does not unroll a loop over a chunk as well.
+    macro_rules! stop_at {
+        ($at:expr; $($k:literal: $c:expr),+) => {
+            $(
+                if !is($c, class) {
+                    return $at + $k;
+                }
+            )+
+        };
+    }
+    let Some(mut rest) = b.get(i..) else {
+        return i;
+    };
+    while let &[c0, c1, c2, c3, c4, c5, c6, c7, ref tail @ ..] = rest {
+        stop_at!(b.len() - rest.len(); 0: c0, 1: c1, 2: c2, 3: c3, 4: c4, 5: c5, 6: c6, 7: c7);
+        rest = tail;
+    }
+    if let &[c0, c1, c2, c3, ref tail @ ..] = rest {
+        stop_at!(b.len() - rest.len(); 0: c0, 1: c1, 2: c2, 3: c3);
+        rest = tail;
+    }
+    while let &[c, ref tail @ ..] = rest {
+        if !is(c, class) {
+            break;
+        }
+        rest = tail;
+    }
+    b.len() - rest.len()
+}
+
 /// The index of the first byte of `bytes` at or after `i` that is not optional whitespace.
 #[inline]
 fn skip_ows(bytes: &[u8], mut i: usize) -> usize {
-    while i < bytes.len() && matches!(bytes[i], b' ' | b'\t') {
+    while i < bytes.len() && is_ows(bytes[i]) {
         i += 1;
     }
     i
@@ -140,16 +186,130 @@ pub(crate) struct Member<'a> {
     pub(crate) value: &'a str,
     /// Everything after the first `;`, or `""`.
     pub(crate) properties: &'a str,
+    /// Whether `properties` holds optional whitespace (to be dropped, see [`metadata`]).
+    pub(crate) props_ows: bool,
     /// How many `%` escapes `value` holds (it needs decoding when there is one).
     pub(crate) escapes: usize,
+    /// The index in `value` of its first `%` (when `escapes` is not 0): the plain bytes
+    /// before it need no second look.
+    pub(crate) first_escape: usize,
 }
 
-/// Parses one list member (already split on `,`); `None` when it does not follow the grammar.
+/// Parses one list member at `start` of `b` (the bytes of `line`, cut at the byte limit), up
+/// to the `,` that ends it or the end of `b`: the member and the index of that end, or `None`
+/// when it does not follow the grammar.
+///
+/// One pass over the bytes, by table: the key (`token`), optional whitespace, `=`, optional
+/// whitespace, the value (`baggage-octet`s, every `%` starting a two-digit escape, RFC 3986
+/// §2.1), optional whitespace, then the end, `,`, or `;` and the properties (see
+/// [`scan_properties`]). None of these takes a `,`, so a member never reads past its own: the
+/// same grammar as the tests' reference `parse_member` on the member split off at its `,`.
+#[inline(always)]
+fn scan_member<'a>(line: &'a str, b: &[u8], start: usize) -> Option<(Member<'a>, usize)> {
+    let mut key_start = start;
+    let mut i = skip_class(b, key_start, TOKEN);
+    if i == key_start {
+        // Optional whitespace before the key (rare): skipped, and the key read after it.
+        key_start = skip_ows(b, start);
+        i = skip_class(b, key_start, TOKEN);
+        if i == key_start {
+            return None;
+        }
+    }
+    let key_end = i;
+    if b.get(i) != Some(&b'=') {
+        i = skip_ows(b, i);
+        if b.get(i) != Some(&b'=') {
+            return None;
+        }
+    }
+    // The optional whitespace around the value is rare: only looked for where the value (or
+    // what follows it) does not go on as usual.
+    let mut value_start = i + 1;
+    i = skip_plain(b, value_start);
+    if i == value_start && b.get(i).is_some_and(|&c| is_ows(c)) {
+        value_start = skip_ows(b, i);
+        i = skip_plain(b, value_start);
+    }
+    let (value_end, escapes, first_escape) = skip_escaped(b, value_start, i)?;
+    i = value_end;
+    let mut props_ows = false;
+    let (properties, end) = loop {
+        match b.get(i) {
+            None | Some(b',') => break ("", i),
+            Some(b';') => {
+                let (props_start, props_end, end, ows) = scan_properties(b, i + 1)?;
+                props_ows = ows;
+                break (line.get(props_start..props_end)?, end);
+            }
+            // Optional whitespace after the value (rare): skipped, then looked past.
+            Some(b' ' | b'\t') => i = skip_ows(b, i),
+            Some(_) => return None,
+        }
+    };
+    // Every bound is next to an ASCII byte (or an end), so all fall on character boundaries
+    // and no `get` here fails.
+    let member = Member {
+        key: line.get(key_start..key_end)?,
+        value: line.get(value_start..value_end)?,
+        properties,
+        props_ows,
+        escapes,
+        first_escape,
+    };
+    Some((member, end))
+}
+
+/// The properties from `start` (just after the first `;`) of `b` up to the `,` that ends the
+/// member or the end of `b`: `Some((from, to, end, ows))`, `from..to` the properties without
+/// the optional whitespace around them, `end` the index of that `,` (or `b.len()`), and `ows`
+/// whether `from..to` holds optional whitespace (around a property key or value), when they
+/// follow the grammar, the same one as [`is_property_list`] (which, on the trimmed text,
+/// accepts exactly the same).
+#[inline]
+fn scan_properties(b: &[u8], start: usize) -> Option<(usize, usize, usize, bool)> {
+    let from = skip_ows(b, start);
+    let mut i = from;
+    // Optional whitespace skipped after `from`, the trailing run included.
+    let mut skipped = 0;
+    let mut skip = |i: usize| {
+        let j = skip_ows(b, i);
+        skipped += j - i;
+        j
+    };
+    loop {
+        let key_start = i;
+        i = skip_class(b, i, TOKEN);
+        if i == key_start {
+            return None;
+        }
+        i = skip(i);
+        if i < b.len() && b[i] == b'=' {
+            i = skip(i + 1);
+            i = skip_class(b, i, OCTET);
+            i = skip(i);
+        }
+        match b.get(i) {
+            None | Some(b',') => break,
+            Some(b';') => i = skip(i + 1),
+            Some(_) => return None,
+        }
+    }
+    let mut to = i;
+    while to > from && is_ows(b[to - 1]) {
+        to -= 1;
+    }
+    Some((from, to, i, skipped > i - to))
+}
+
+/// Parses one list member (already split on `,`); `None` when it does not follow the grammar:
+/// the reference [`scan_member`] is tested against.
 ///
 /// One pass over the bytes, by table: the key (`token`), optional whitespace, `=`, optional
 /// whitespace, the value (`baggage-octet`s, every `%` starting a two-digit escape, RFC 3986
 /// §2.1), optional whitespace, then the end or `;` and the properties.
-pub(crate) fn parse_member(member: &str) -> Option<Member<'_>> {
+#[cfg(test)]
+fn parse_member(member: &str) -> Option<Member<'_>> {
     let bytes = member.as_bytes();
     let key_start = skip_ows(bytes, 0);
     let mut i = key_start;
@@ -165,16 +325,9 @@ pub(crate) fn parse_member(member: &str) -> Option<Member<'_>> {
         return None;
     }
     let value_start = skip_ows(bytes, i + 1);
-    let mut escapes = 0;
-    i = skip_plain(bytes, value_start);
-    while bytes.get(i) == Some(&b'%') {
-        match bytes.get(i + 1..i + 3) {
-            Some(&[h, l]) if CLASS[h as usize] & CLASS[l as usize] & HEX != 0 => {}
-            _ => return None,
-        }
-        escapes += 1;
-        i = skip_plain(bytes, i + 3);
-    }
+    let (value_end, escapes, first_escape) =
+        skip_escaped(bytes, value_start, skip_plain(bytes, value_start))?;
+    i = value_end;
     let value = &member[value_start..i];
     i = skip_ows(bytes, i);
     let properties = match bytes.get(i) {
@@ -192,7 +345,9 @@ pub(crate) fn parse_member(member: &str) -> Option<Member<'_>> {
         key,
         value,
         properties,
+        props_ows: properties.bytes().any(is_ows),
         escapes,
+        first_escape,
     })
 }
 
@@ -200,13 +355,22 @@ pub(crate) fn parse_member(member: &str) -> Option<Member<'_>> {
 /// key and value removed ("not considered to be a part of the property key or value", W3C
 /// Baggage "property"), so that `k=v; p = x` is kept, and forwarded, as `p=x`. One allocation,
 /// exactly sized, as `BaggageMetadata::from(&str)` would make anyway.
-fn metadata(properties: &str) -> BaggageMetadata {
+///
+/// `ows` tells whether `properties` holds optional whitespace (as [`scan_member`] found).
+#[inline]
+fn metadata(properties: &str, ows: bool) -> BaggageMetadata {
     if properties.is_empty() {
         return BaggageMetadata::default();
     }
-    if !properties.bytes().any(|b| matches!(b, b' ' | b'\t')) {
+    if !ows {
         return BaggageMetadata::from(properties);
     }
+    metadata_without_ows(properties)
+}
+
+/// [`metadata`] of properties with optional whitespace in them.
+#[cold]
+fn metadata_without_ows(properties: &str) -> BaggageMetadata {
     let parts = || {
         properties.split(';').map(|p| match p.split_once('=') {
             Some((key, value)) => (trim_str(key), Some(trim_str(value))),
@@ -240,17 +404,52 @@ fn trim_str(s: &str) -> &str {
 fn decode(value: &str) -> String {
     match value.bytes().filter(|&b| b == b'%').count() {
         0 => value.to_owned(),
-        escapes => decode_escapes(value, escapes),
+        escapes => {
+            let first = value.bytes().position(|b| b == b'%').unwrap_or_default();
+            decode_escapes(value, escapes, first)
+        }
     }
 }
 
-/// Percent-decodes a valid value holding `escapes` `%` escapes, as [`parse_member`] counted
-/// them (so the value is not scanned for them again); bytes that are not UTF-8 become U+FFFD,
-/// as the spec asks.
-fn decode_escapes(value: &str, escapes: usize) -> String {
+/// Percent-decodes a valid value holding `escapes` `%` escapes, the first at `first`, as
+/// [`scan_member`] found them (so the plain bytes before the first are not looked at again);
+/// bytes that are not UTF-8 become U+FFFD, as the spec asks.
+///
+/// While the escapes decode to ASCII (the usual case), the `String` is written directly, with
+/// no UTF-8 check; at the first one that does not, its buffer is reused for [`decode_bytes`].
+fn decode_escapes(value: &str, escapes: usize, first: usize) -> String {
     let bytes = value.as_bytes();
     // Exactly sized: a valid value has two digits after every `%`.
-    let mut out = Vec::with_capacity(bytes.len().saturating_sub(2 * escapes));
+    let mut out = String::with_capacity(bytes.len().saturating_sub(2 * escapes));
+    let (mut copied, mut at) = (0, first);
+    while at < bytes.len() {
+        let byte = match bytes.get(at + 1..at + 3) {
+            Some(&[hi, lo]) if is(hi, HEX) && is(lo, HEX) => hex_digit(hi) << 4 | hex_digit(lo),
+            // Not ASCII, or not a valid value's (a `%` without two hex digits).
+            _ => 0x80,
+        };
+        if !byte.is_ascii() {
+            let mut out = out.into_bytes();
+            out.clear();
+            return decode_bytes(bytes, out);
+        }
+        // `copied` and `at` are at a `%` or just after an escape's two (ASCII) digits, so on
+        // character boundaries.
+        out.push_str(value.get(copied..at).unwrap_or_default());
+        out.push(char::from(byte));
+        copied = at + 3;
+        at = bytes
+            .get(copied..)
+            .and_then(|rest| rest.iter().position(|&b| b == b'%'))
+            .map_or(bytes.len(), |p| copied + p);
+    }
+    out.push_str(value.get(copied..).unwrap_or_default());
+    out
+}
+
+/// Percent-decodes `bytes` onto `out` (empty, and sized for the result) byte by byte; bytes
+/// that are not UTF-8 become U+FFFD.
+fn decode_bytes(bytes: &[u8], mut out: Vec<u8>) -> String {
     // The plain runs between escapes are copied whole.
     let mut rest = bytes;
     while let Some(at) = rest.iter().position(|&b| b == b'%') {
@@ -274,52 +473,55 @@ fn decode_escapes(value: &str, escapes: usize) -> String {
     }
 }
 
+/// The value of a hex digit (0 for any other byte), by table.
+#[inline]
 fn hex_digit(b: u8) -> u8 {
-    match b {
-        b'0'..=b'9' => b - b'0',
-        b'a'..=b'f' => b - b'a' + 10,
-        b'A'..=b'F' => b - b'A' + 10,
-        _ => 0,
-    }
+    static VALUE: [u8; 256] = {
+        let mut t = [0u8; 256];
+        let mut i = 0;
+        while i < 16 {
+            t[b"0123456789abcdef"[i] as usize] = i as u8;
+            t[b"0123456789ABCDEF"[i] as usize] = i as u8;
+            i += 1;
+        }
+        t
+    };
+    VALUE[b as usize]
 }
 
 /// The index of the first byte of `b` at or after `i` that is not [`is_plain`] (a `%`, or
-/// not a `baggage-octet`), or `b.len()`: eight bytes at a time (SWAR), then one by one.
+/// not a `baggage-octet`), or `b.len()`. By table, four bytes a round: values are short, and
+/// for them this costs less than eight at a time by word arithmetic (SWAR), whose set-up and
+/// tail outweigh its rounds.
 #[inline]
-fn skip_plain(b: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The high bit of every byte of `x` that is zero. Only bytes above a flagged one can be
-    // flagged wrongly (by a borrow), so the lowest flag (the first byte, little-endian) is
-    // always right; the same holds for the "below 0x21" test.
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
-    while let Some(chunk) = b.get(i..i + 8) {
-        let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
-        let is = |c: u8| zero(w ^ (ONES * u64::from(c)));
-        // baggage-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E, and `%` stops too.
-        let stop = (w & HIGH)
-            | (w.wrapping_sub(ONES * 0x21) & !w & HIGH)
-            | is(0x7f)
-            | is(b'"')
-            | is(b',')
-            | is(b';')
-            | is(b'\\')
-            | is(b'%');
-        if stop != 0 {
-            return i + (stop.trailing_zeros() / 8) as usize;
+fn skip_plain(b: &[u8], i: usize) -> usize {
+    skip_class(b, i, PLAIN)
+}
+
+/// The rest of a value that starts at `value_start` and runs plain up to `i`: every `%` must
+/// start a two-digit escape (RFC 3986 §2.1). Gives the end of the value, its number of escapes
+/// and the index (in the value) of the first, or `None` at a broken escape.
+#[inline(always)]
+fn skip_escaped(b: &[u8], value_start: usize, mut i: usize) -> Option<(usize, usize, usize)> {
+    let (mut escapes, mut first_escape) = (0, 0);
+    while b.get(i) == Some(&b'%') {
+        match b.get(i + 1..i + 3) {
+            Some(&[h, l]) if CLASS[h as usize] & CLASS[l as usize] & HEX != 0 => {}
+            _ => return None,
         }
-        i += 8;
+        if escapes == 0 {
+            first_escape = i - value_start;
+        }
+        escapes += 1;
+        i = skip_plain(b, i + 3);
     }
-    while i < b.len() && is_plain(b[i]) {
-        i += 1;
-    }
-    i
+    Some((i, escapes, first_escape))
 }
 
 /// Whether a byte of a value is written as is (a `baggage-octet` other than `%`).
 #[inline]
 fn is_plain(b: u8) -> bool {
-    b != b'%' && CLASS[b as usize] & OCTET != 0
+    is(b, PLAIN)
 }
 
 /// The length of `value` once percent-encoded.
@@ -372,12 +574,13 @@ impl MemberOrder {
     /// Appends the member named `key`.
     fn push(&mut self, key: &str) {
         let hash = key_hash(key);
+        // `len` stops at `ORDER_INLINE`, where `spill` takes over: below it, `spill` is empty.
+        if self.len < ORDER_INLINE {
+            self.inline[self.len] = hash;
+            self.len += 1;
+            return;
+        }
         if self.spill.is_empty() {
-            if self.len < ORDER_INLINE {
-                self.inline[self.len] = hash;
-                self.len += 1;
-                return;
-            }
             // Extract keeps at most `MAX_MEMBERS` members (cut to size at the end).
             self.spill.reserve_exact(MAX_MEMBERS);
             self.spill.extend_from_slice(&self.inline);
@@ -521,15 +724,58 @@ impl BaggagePropagator {
     }
 }
 
+/// Calls `f` with every valid member (see [`scan_member`]) of the combined header lines that
+/// ends within the first [`MAX_BYTES`] bytes, in order, until `f` returns `false`: one pass
+/// over the bytes, an invalid member skipped to its `,`.
+///
+/// The lines are combined as if joined with `,`. Nothing past the byte limit is looked at,
+/// however long a line: reading stops at the first member that does not end within it.
+fn for_each_valid_member<'a>(lines: &[&'a str], mut f: impl FnMut(Member<'a>) -> bool) {
+    // Bytes of the combined header before this line.
+    let mut offset = 0usize;
+    for line in lines {
+        // A member of this line must end at or before byte `cap` of it.
+        let Some(cap) = MAX_BYTES.checked_sub(offset) else {
+            return;
+        };
+        let bytes = line.as_bytes();
+        let whole = bytes.len() <= cap;
+        // Up to the byte after the limit: a member ending with a `,` there still counts.
+        let b = &bytes[..bytes.len().min(cap + 1)];
+        let mut start = 0;
+        loop {
+            let (member, end) = match scan_member(line, b, start) {
+                Some((member, end)) => (Some(member), end),
+                None => (None, find_comma(b, start)),
+            };
+            let last = end == b.len();
+            // The last member of a cut line ends past the limit.
+            if last && !whole {
+                return;
+            }
+            if let Some(member) = member
+                && !f(member)
+            {
+                return;
+            }
+            if last {
+                break;
+            }
+            start = end + 1;
+        }
+        offset += bytes.len() + 1;
+    }
+}
+
 /// Calls `f` with every member of the combined header lines that ends within the first
-/// [`MAX_BYTES`] bytes, in order, until `f` returns `false`.
-pub(crate) fn for_each_member<'a>(lines: &[&'a str], mut f: impl FnMut(&'a str) -> bool) {
+/// [`MAX_BYTES`] bytes, in order, until `f` returns `false`: the reference
+/// [`for_each_valid_member`] is tested against.
+#[cfg(test)]
+fn for_each_member<'a>(lines: &[&'a str], mut f: impl FnMut(&'a str) -> bool) {
     let mut offset = 0usize;
     for line in lines {
         let bytes = line.as_bytes();
         let mut start = 0;
-        // `split(',')` by a byte loop: members are short, and `memchr` costs more to set up
-        // than it saves here.
         while start <= bytes.len() {
             // Never looked past the byte limit, however long the line: a member still going
             // there ends past it.
@@ -592,53 +838,21 @@ fn extract_baggage(extractor: &dyn Extractor) -> Option<Extracted> {
 
 /// Builds the baggage of the combined header `lines`.
 fn extract_lines(lines: &[&str]) -> Option<Extracted> {
-    // A first pass parses (into the stack, allocating nothing) the first 16 valid members,
-    // which is all of them in the usual case; one member needs no order.
-    const FIRST_PASS: usize = 16;
-    let mut parsed = [Member::default(); FIRST_PASS];
-    let (mut valid, mut raw_read) = (0usize, 0usize);
-    for_each_member(lines, |raw| {
-        raw_read += 1;
-        if let Some(member) = parse_member(raw) {
-            parsed[valid] = member;
-            valid += 1;
-        }
-        valid < FIRST_PASS
-    });
-    if valid == 0 {
-        return None;
-    }
-    let more = valid == FIRST_PASS;
     let mut out = Builder {
         order: MemberOrder::EMPTY,
-        keep_order: valid > 1,
         baggage: Baggage::new(),
         seen: 0,
         overflow: Vec::new(),
     };
-    for member in &parsed[..valid] {
-        out.add(*member);
-    }
-    if more {
-        // More may follow: the rest of the header, read as it comes (with its own limits).
-        let mut skip = raw_read;
-        for_each_member(lines, |raw| {
-            if skip > 0 {
-                skip -= 1;
-                return true;
-            }
-            parse_member(raw).is_none_or(|member| out.add(member))
-        });
-    }
+    for_each_valid_member(lines, |member| out.add(member));
     out.finish()
 }
 
 /// The baggage being built from the members of a header, in order.
 struct Builder<'a> {
     baggage: Baggage,
-    /// The members in arrival order (when `keep_order`).
+    /// The members in arrival order (only kept when there are several).
     order: MemberOrder,
-    keep_order: bool,
     /// Valid members seen so far.
     seen: usize,
     /// Members past the 64 `Baggage` holds: (key, `key=value;properties`). Only allocated
@@ -654,7 +868,7 @@ impl<'a> Builder<'a> {
             return false;
         }
         if self.baggage.len() == MAX_MEMBERS && self.baggage.get(member.key).is_none() {
-            let metadata = metadata(member.properties);
+            let metadata = metadata(member.properties, member.props_ows);
             let mut text = String::with_capacity(
                 member.key.len() + 2 + member.value.len() + metadata.as_str().len(),
             );
@@ -672,9 +886,9 @@ impl<'a> Builder<'a> {
             }
             return true;
         }
-        let metadata = metadata(member.properties);
+        let metadata = metadata(member.properties, member.props_ows);
         let value = StringValue::from(if member.escapes > 0 {
-            decode_escapes(member.value, member.escapes)
+            decode_escapes(member.value, member.escapes, member.first_escape)
         } else {
             member.value.to_owned()
         });
@@ -682,7 +896,7 @@ impl<'a> Builder<'a> {
         // A repeated key replaces the value in place; only a new key extends the order.
         self.baggage
             .insert_with_metadata(Key::from(member.key.to_owned()), value, metadata);
-        if self.keep_order && self.baggage.len() > before {
+        if self.baggage.len() > before {
             self.order.push(member.key);
         }
         true
@@ -990,7 +1204,7 @@ mod tests {
             ("k=v;p=\"x\"", None),
         ];
         for (raw, expected) in cases {
-            let got = parse_member(raw).map(|m| (m.key, m.value, m.properties));
+            let got = member(raw).map(|m| (m.key, m.value, m.properties));
             assert_eq!(got, *expected, "member {raw:?}");
         }
     }
@@ -1009,7 +1223,12 @@ mod tests {
             ),
             ("k=a=b ; c", "k=a=b;c"),
         ] {
-            assert_eq!(metadata(properties).as_str(), expected, "{properties:?}");
+            let ows = properties.bytes().any(is_ows);
+            assert_eq!(
+                metadata(properties, ows).as_str(),
+                expected,
+                "{properties:?}"
+            );
         }
     }
 
@@ -1057,7 +1276,7 @@ mod tests {
                     continue;
                 };
                 let member = format!("k={value}");
-                let got = parse_member(&member).map(|m| m.value == value);
+                let got = super::tests::member(&member).map(|m| m.value == value);
                 // OWS around a value is not part of it: "k= abcd" and "k=abcd " are members
                 // (without the space), "k=ab cd" is none.
                 if matches!(byte, b' ' | b'\t') {
@@ -1068,12 +1287,12 @@ mod tests {
             }
         }
         assert_eq!(
-            parse_member("k=abcdefgh%41ijklmnop%2c").map(|m| m.escapes > 0),
+            member("k=abcdefgh%41ijklmnop%2c").map(|m| m.escapes > 0),
             Some(true)
         );
-        assert_eq!(parse_member("k=abcdefgh%4"), None);
+        assert_eq!(member("k=abcdefgh%4"), None);
         assert_eq!(
-            parse_member("k=abcdefghijklmnop").map(|m| m.escapes > 0),
+            member("k=abcdefghijklmnop").map(|m| m.escapes > 0),
             Some(false)
         );
     }
@@ -1112,5 +1331,140 @@ mod tests {
             true
         });
         assert_eq!(seen, MAX_BYTES / 4);
+        let mut valid = 0;
+        for_each_valid_member(&[&line], |_| {
+            valid += 1;
+            true
+        });
+        assert_eq!(valid, MAX_BYTES / 4);
+    }
+
+    /// One member parsed both ways, which must agree: the one-pass scanner (on the member
+    /// alone, and followed by a `,` and more) and the reference [`parse_member`].
+    fn member(raw: &str) -> Option<Member<'_>> {
+        let expected = parse_member(raw);
+        // A `,` in `raw` ends the member the scanner reads (the rest is another member).
+        let alone = scan_member(raw, raw.as_bytes(), 0)
+            .filter(|&(_, end)| end == raw.len())
+            .map(|(m, _)| m);
+        assert_eq!(alone, expected, "{raw:?}");
+        let line = format!("{raw},x=y");
+        let followed = scan_member(&line, line.as_bytes(), 0)
+            .filter(|&(_, end)| end == raw.len())
+            .map(|(m, _)| {
+                (
+                    [m.key, m.value, m.properties].map(str::to_owned),
+                    (m.props_ows, m.escapes, m.first_escape),
+                )
+            });
+        let expected_owned = expected.map(|m| {
+            (
+                [m.key, m.value, m.properties].map(str::to_owned),
+                (m.props_ows, m.escapes, m.first_escape),
+            )
+        });
+        assert_eq!(followed, expected_owned, "{raw:?}");
+        expected
+    }
+
+    /// The valid members the one-pass scan passes on (stopping once `limit` were taken),
+    /// checked against the reference: the header split on `,` (within the byte limit) by
+    /// [`for_each_member`], each member parsed by [`parse_member`].
+    fn scan_agrees_with_split_and_parse(lines: &[&str], limit: usize) {
+        let mut expected = Vec::new();
+        for_each_member(lines, |raw| match parse_member(raw) {
+            None => true,
+            Some(m) => {
+                expected.push(m);
+                expected.len() < limit
+            }
+        });
+        let mut got = Vec::new();
+        for_each_valid_member(lines, |m| {
+            got.push(m);
+            got.len() < limit
+        });
+        assert_eq!(got, expected, "{lines:?} (limit {limit})");
+    }
+
+    #[test]
+    fn scan_agrees_at_the_byte_limit() {
+        // A last member ending just before, at, and just after byte 8192, in one line or
+        // across two, valid or not, and followed or not by a `,` or more.
+        for pad in MAX_BYTES - 12..MAX_BYTES + 4 {
+            for tail in ["", ",", ",k=v", "=", ";p", " ", "%41", "%4"] {
+                let long = format!("a=b,k={}{tail}", "v".repeat(pad - 6));
+                let head = "h=1";
+                let rest = long.get(4..).unwrap_or_default();
+                let cases: [&[&str]; 5] = [
+                    &[&long],
+                    &[head, rest],
+                    &[&long, "x=y"],
+                    &[&long, ""],
+                    &["", &long],
+                ];
+                for lines in cases {
+                    for limit in [1, 2, 3, usize::MAX] {
+                        scan_agrees_with_split_and_parse(lines, limit);
+                    }
+                }
+            }
+        }
+        // Exactly 8192 bytes of short members, then one more line.
+        let full = format!(
+            "{}k={}",
+            "k=vv,".repeat(1637),
+            "v".repeat(MAX_BYTES - 1637 * 5 - 2)
+        );
+        assert_eq!(full.len(), MAX_BYTES);
+        scan_agrees_with_split_and_parse(&[&full], usize::MAX);
+        scan_agrees_with_split_and_parse(&[&full, ""], usize::MAX);
+        scan_agrees_with_split_and_parse(&[&full[..MAX_BYTES - 1], "x"], usize::MAX);
+        scan_agrees_with_split_and_parse(&[&full[..MAX_BYTES - 2], "x"], usize::MAX);
+    }
+
+    use proptest::prelude::*;
+
+    fn piece() -> impl Strategy<Value = String> {
+        prop_oneof![
+            20 => proptest::sample::select(vec![
+                "k", "a", "Z", "=", " ", "\t", ";", ",", "%", "%2", "%20", "%e2", "%zz", "2", "F",
+                "v", "\"", "\u{e9}", "\u{1}", "\u{7f}", "\\", "p=x", "k=v", "k=v,", "(", "/",
+                "!", "~", ":", "@", "{", "abcdefghij", "01234567",
+            ])
+            .prop_map(str::to_owned),
+            1 => (0usize..9000).prop_map(|n| "y".repeat(n)),
+        ]
+    }
+
+    proptest::proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        /// The one-pass scan reads the same members as splitting on `,` and parsing each.
+        #[test]
+        fn scan_agrees_with_split_and_parse_on_any_header(
+            lines in proptest::collection::vec(
+                proptest::collection::vec(piece(), 0..40).prop_map(|p| p.concat()),
+                0..4,
+            ),
+            limit in 1usize..200,
+        ) {
+            let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
+            scan_agrees_with_split_and_parse(&lines, limit);
+            scan_agrees_with_split_and_parse(&lines, usize::MAX);
+        }
+
+        /// Percent-decoding, ASCII escapes written straight into the `String`, gives what
+        /// decoding byte by byte does, on any text.
+        #[test]
+        fn decode_agrees_with_byte_by_byte(raw in "[a-fA-F0-9%zé ]{0,16}") {
+            prop_assert_eq!(decode(&raw), decode_bytes(raw.as_bytes(), Vec::new()));
+        }
+
+        /// Any single member, bytes of every kind: both parsers agree (see [`member`]).
+        #[test]
+        fn scan_member_agrees_with_parse_member(raw in "[ -~\t\u{1}\u{e9}]{0,24}") {
+            member(&raw);
+        }
     }
 }
