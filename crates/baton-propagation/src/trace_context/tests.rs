@@ -380,11 +380,30 @@ fn fast_parse_agrees_with_checked_parse_on_edge_cases() {
         &["a=1\u{7f}"],
         &["a=1,\u{1}"],
         &["\u{fffd}"],
+        // Off the common path: whitespace and spaces around values, multi-tenant keys.
+        &["a=1 \t ,b=2"],
+        &["a=1 \t"],
+        &["a= \t"],
+        &["a=\t1"],
+        &["a=1  x ,b=2"],
+        &["a=1,b=2 ", " c=3"],
+        &["1a@b=1"],
+        &["a@b=1 ,c@d=2"],
+        &["a@b", "=1"],
+        &["a@b,c=1"],
+        &["a@b =1"],
+        &["a@B=1"],
+        &["a@=1,b=2"],
+        &["a@b@=1"],
     ];
     for lines in cases {
         assert_parsers_agree(lines);
     }
     let long_value = format!("a={}", "v".repeat(256));
+    let long_value_spaces = format!("a={}   ,b=1", "v".repeat(256));
+    let too_long_value_spaces = format!("a={} v  ,b=1", "v".repeat(255));
+    assert_parsers_agree(&[&long_value_spaces]);
+    assert_parsers_agree(&[&too_long_value_spaces]);
     let too_long_value = format!("a={}", "v".repeat(257));
     let thirty_three: Vec<String> = (0..33).map(|i| format!("k{i}=v")).collect();
     let huge = "a=b,".repeat(tracestate::MAX_COMBINED_LEN / 4 + 1);
@@ -424,6 +443,29 @@ proptest::proptest! {
     ) {
         let lines: Vec<&str> = lines.iter().map(String::as_str).collect();
         assert_parsers_agree(&lines);
+    }
+}
+
+// The eight-at-a-time key scan stops exactly where the byte-by-byte check does, whatever
+// byte is at whatever position of a simple key, a tenant id or a system id.
+#[test]
+fn fast_parse_agrees_with_checked_parse_for_every_byte_in_a_long_key() {
+    for key in [
+        "abcdefghijklmnopqrst",
+        "abcdefghijklmnop@qrst",
+        "abcd@efghijklmnopq",
+    ] {
+        for at in 0..key.len() {
+            for byte in 0..=255u8 {
+                let mut k = key.as_bytes().to_vec();
+                k[at] = byte;
+                let Ok(k) = String::from_utf8(k) else {
+                    continue;
+                };
+                assert_parsers_agree(&[&format!("{k}=1,x=2")]);
+                assert_parsers_agree(&[&format!("x=2,{k}=1")]);
+            }
+        }
     }
 }
 
