@@ -353,8 +353,10 @@ fn parse_member(member: &str) -> Option<Member<'_>> {
 
 /// The metadata of a member: its properties with the optional whitespace around each property
 /// key and value removed ("not considered to be a part of the property key or value", W3C
-/// Baggage "property"), so that `k=v; p = x` is kept, and forwarded, as `p=x`. One allocation,
-/// exactly sized, as `BaggageMetadata::from(&str)` would make anyway.
+/// Baggage "property"), so that `k=v; p = x` is kept, and forwarded, as `p=x`. Properties
+/// without such whitespace (the usual case) cost the one exactly sized allocation
+/// `BaggageMetadata::from(&str)` makes anyway; normalising costs one more, since
+/// `BaggageMetadata` copies even a `String` it is given.
 ///
 /// `ows` tells whether `properties` holds optional whitespace (as [`scan_member`] found).
 #[inline]
