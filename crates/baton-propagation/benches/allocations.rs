@@ -32,13 +32,8 @@ fn allocation_table(cases: &[Case], ops: usize) -> String {
     );
     for case in cases {
         match &case.op {
-            Op::Extract {
-                input,
-                expect,
-                sides,
-            } => {
+            Op::Extract { input, sides, .. } => {
                 for (side, f) in sides {
-                    expect.check(side, &f(input));
                     let region = Region::new(GLOBAL);
                     for _ in 0..ops {
                         black_box(f(black_box(input)));
@@ -46,18 +41,8 @@ fn allocation_table(cases: &[Case], ops: usize) -> String {
                     push_row(&mut table, case.group, side, region.change(), ops);
                 }
             }
-            Op::Inject {
-                input,
-                header,
-                sides,
-            } => {
+            Op::Inject { input, sides, .. } => {
                 for (side, f) in sides {
-                    let mut map = HeaderMap::with_capacity(8);
-                    f(input, &mut map);
-                    assert!(
-                        map.contains_key(*header),
-                        "{side}: inject wrote no `{header}` header"
-                    );
                     // Fresh, pre-sized maps, so only the propagator's own work is counted.
                     let mut maps: Vec<HeaderMap> =
                         (0..ops).map(|_| HeaderMap::with_capacity(8)).collect();
@@ -91,6 +76,8 @@ fn main() {
     } else {
         TEST_ALLOC_OPS
     };
+    let cases = support::cases();
+    support::check(&cases);
     println!("allocations per operation ({ops} operations per row):\n");
-    println!("{}", allocation_table(&support::cases(), ops));
+    println!("{}", allocation_table(&cases, ops));
 }

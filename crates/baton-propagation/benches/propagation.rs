@@ -144,33 +144,7 @@ fn main() {
     // `cargo bench` passes `--bench`; under `--profile-time` (e.g. inside callgrind) only the
     // filtered routine should run.
     if has("--bench") && !has("--profile-time") {
-        for case in &cases {
-            match &case.op {
-                Op::Extract {
-                    input,
-                    expect,
-                    sides,
-                } => {
-                    for (side, f) in sides {
-                        expect.check(side, &f(input));
-                    }
-                }
-                Op::Inject {
-                    input,
-                    header,
-                    sides,
-                } => {
-                    for (side, f) in sides {
-                        let mut map = HeaderMap::with_capacity(8);
-                        f(input, &mut map);
-                        assert!(
-                            map.contains_key(*header),
-                            "{side}: inject wrote no `{header}` header"
-                        );
-                    }
-                }
-            }
-        }
+        support::check(&cases);
         println!(
             "interleaved timing ({TIMING_ROUNDS} alternating rounds of up to {TIMING_OPS} \
              operations, best round):\n"

@@ -117,7 +117,7 @@ pub(crate) enum Expect {
 }
 
 impl Expect {
-    pub(crate) fn check(self, side: &str, cx: &Context) {
+    fn check(self, side: &str, cx: &Context) {
         assert!(
             self.holds(cx),
             "{side}: the bench input was not extracted as expected"
@@ -496,4 +496,36 @@ pub(crate) fn cases() -> Vec<Case> {
         inject("inject datadog", sampled_span(), "x-datadog-trace-id")
             .injector(baton, baton_inject(DatadogPropagator::default())),
     ]
+}
+
+/// Runs every side of every case once: each extract must really extract its input (so a fast
+/// rejection is never what gets measured), and each inject must write its header.
+pub(crate) fn check(cases: &[Case]) {
+    for case in cases {
+        match &case.op {
+            Op::Extract {
+                input,
+                expect,
+                sides,
+            } => {
+                for (side, f) in sides {
+                    expect.check(side, &f(input));
+                }
+            }
+            Op::Inject {
+                input,
+                header,
+                sides,
+            } => {
+                for (side, f) in sides {
+                    let mut map = HeaderMap::with_capacity(8);
+                    f(input, &mut map);
+                    assert!(
+                        map.contains_key(*header),
+                        "{side}: inject wrote no `{header}` header"
+                    );
+                }
+            }
+        }
+    }
 }
