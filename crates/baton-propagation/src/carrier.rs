@@ -453,6 +453,14 @@ mod tonic_carrier {
     #[derive(Debug, Clone, Copy)]
     pub struct MetadataExtractor<'a>(pub &'a MetadataMap);
 
+    /// A metadata key as text, ASCII or `-bin`.
+    fn key_str(key: KeyRef<'_>) -> &str {
+        match key {
+            KeyRef::Ascii(key) => key.as_str(),
+            KeyRef::Binary(key) => key.as_str(),
+        }
+    }
+
     fn read(value: &AsciiMetadataValue) -> &str {
         value.to_str().unwrap_or(UNREADABLE)
     }
@@ -484,11 +492,7 @@ mod tonic_carrier {
         fn get(&self, key: &str) -> Option<&str> {
             if let Some(key) = key.strip_prefix('\0') {
                 if let Some(prefix) = key.strip_prefix(super::PREFIX_QUERY) {
-                    let keys = self.0.keys().map(|key| match key {
-                        KeyRef::Ascii(key) => key.as_str(),
-                        KeyRef::Binary(key) => key.as_str(),
-                    });
-                    return Some(super::prefix_answer(keys, prefix));
+                    return Some(super::prefix_answer(self.0.keys().map(key_str), prefix));
                 }
                 let all = self.0.get_all(key);
                 let mut values = all.iter();
@@ -502,13 +506,7 @@ mod tonic_carrier {
         /// Every key, `-bin` ones included ("the list of all the keys in the carrier", as the
         /// OpenTelemetry propagators API asks), though only ASCII entries can be read.
         fn keys(&self) -> Vec<&str> {
-            self.0
-                .keys()
-                .map(|key| match key {
-                    KeyRef::Ascii(key) => key.as_str(),
-                    KeyRef::Binary(key) => key.as_str(),
-                })
-                .collect()
+            self.0.keys().map(key_str).collect()
         }
 
         fn get_all(&self, key: &str) -> Option<Vec<&str>> {

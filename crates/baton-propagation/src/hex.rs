@@ -53,6 +53,13 @@ pub(crate) fn decode_lower(digits: &[u8]) -> Option<u128> {
 #[inline]
 pub(crate) fn decode_lower_fixed<const N: usize>(digits: &[u8; N]) -> Option<u64> {
     const { assert!(N >= 1 && N <= 16) };
+    decode_lower_short(digits)
+}
+
+/// Decodes up to 16 lowercase hex digits (not checked: callers pass at most 16) by the table,
+/// one digit at a time, branch-free; `None` for anything else.
+#[inline]
+fn decode_lower_short(digits: &[u8]) -> Option<u64> {
     let mut v: u64 = 0;
     // `INVALID` has its high bits set; every valid digit has them clear.
     let mut seen: u8 = 0;
@@ -88,14 +95,7 @@ pub(crate) fn decode_lower_u64(digits: &[u8]) -> Option<u64> {
     }
     if digits.len() <= 8 {
         // Short ids (Jaeger's `0` parent, its flags): the table, without a padded copy.
-        let mut v: u64 = 0;
-        let mut seen: u8 = 0;
-        for &b in digits {
-            let d = LOWER[b as usize];
-            seen |= d;
-            v = (v << 4) | u64::from(d & 0x0f);
-        }
-        return (seen & 0xf0 == 0).then_some(v);
+        return decode_lower_short(digits);
     }
     let mut padded = [b'0'; 16];
     padded[16 - digits.len()..].copy_from_slice(digits);
