@@ -15,17 +15,6 @@ mod support;
 const TRACE: &str = "80f198ee56343ba864fe8b2a57d3eff7";
 const SPAN: &str = "e457b5a2e4d86bd1";
 
-fn map(pairs: &[(&str, &str)]) -> HeaderMap {
-    let mut m = HeaderMap::new();
-    for (k, v) in pairs {
-        m.append(
-            http::HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            HeaderValue::from_str(v).unwrap(),
-        );
-    }
-    m
-}
-
 fn extract(p: &B3Propagator, m: &HeaderMap) -> Context {
     p.extract_with_context(&Context::new(), &HeaderExtractor(m))
 }
@@ -41,7 +30,7 @@ fn default_is_single_header_per_otel_b3_requirements() {
     assert_eq!(B3Propagator::default().encoding(), B3Encoding::SingleHeader);
     let cx = extract(
         &B3Propagator::default(),
-        &map(&[
+        &support::header_map(&[
             ("X-B3-TraceId", TRACE),
             ("X-B3-SpanId", SPAN),
             ("X-B3-Sampled", "1"),
@@ -56,7 +45,7 @@ fn default_is_single_header_per_otel_b3_requirements() {
 fn multi_header_names_are_case_insensitive_through_headermap() {
     let cx = extract(
         &B3Propagator::default(),
-        &map(&[
+        &support::header_map(&[
             ("X-B3-TRACEID", TRACE),
             ("x-b3-SpanId", SPAN),
             ("X-B3-FLAGS", "1"),
@@ -71,7 +60,7 @@ fn multi_header_names_are_case_insensitive_through_headermap() {
 fn duplicate_lines_use_the_first() {
     let cx = extract(
         &B3Propagator::default(),
-        &map(&[("b3", &format!("{TRACE}-{SPAN}-0")), ("b3", "1")]),
+        &support::header_map(&[("b3", format!("{TRACE}-{SPAN}-0").as_str()), ("b3", "1")]),
     );
     assert_eq!(cx.span().span_context().span_id().to_string(), SPAN);
     assert!(!cx.span().span_context().is_sampled());
@@ -129,7 +118,7 @@ fn interop_with_opentelemetry_zipkin() {
 fn debug_crosses_from_b3_to_jaeger() {
     let cx = extract(
         &B3Propagator::default(),
-        &map(&[("b3", &format!("{TRACE}-{SPAN}-d"))]),
+        &support::header_map(&[("b3", &format!("{TRACE}-{SPAN}-d"))]),
     );
     let mut out = HeaderMap::new();
     JaegerPropagator::default().inject_context(&cx, &mut HeaderInjector(&mut out));
@@ -148,7 +137,7 @@ fn hostile_values_give_no_context_quickly() {
     ] {
         let cx = extract(
             &B3Propagator::default(),
-            &map(&[(k, v), ("x-b3-spanid", SPAN)]),
+            &support::header_map(&[(k, v), ("x-b3-spanid", SPAN)]),
         );
         assert!(!cx.span().span_context().is_valid());
     }

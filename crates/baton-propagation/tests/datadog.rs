@@ -19,21 +19,10 @@ fn inject(cx: &Context) -> HeaderMap {
     m
 }
 
-fn map(pairs: &[(&str, &[u8])]) -> HeaderMap {
-    let mut m = HeaderMap::new();
-    for (k, v) in pairs {
-        m.append(
-            HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            HeaderValue::from_bytes(v).unwrap(),
-        );
-    }
-    m
-}
-
 // The dd-trace docs' 128-bit example: `_dd.p.tid` carries the high 64 bits.
 #[test]
 fn full_header_set_round_trips() {
-    let m = map(&[
+    let m = support::header_map::<&[u8]>(&[
         ("x-datadog-trace-id", b"7277407061855694839"),
         ("x-datadog-parent-id", b"5208512171318403364"),
         ("x-datadog-sampling-priority", b"2"),
@@ -69,7 +58,7 @@ fn negative_priority_and_extreme_ids_round_trip() {
         ("1", "18446744073709551615", "0"),
         ("10000000000000000000", "9", "-2147483648"),
     ] {
-        let m = map(&[
+        let m = support::header_map::<&[u8]>(&[
             ("x-datadog-trace-id", trace.as_bytes()),
             ("x-datadog-parent-id", parent.as_bytes()),
             ("x-datadog-sampling-priority", priority.as_bytes()),
@@ -87,7 +76,7 @@ fn negative_priority_and_extreme_ids_round_trip() {
 fn hostile_input_is_bounded() {
     let huge = vec![b'1'; 1 << 20];
     assert!(
-        !extract(&map(&[
+        !extract(&support::header_map::<&[u8]>(&[
             ("x-datadog-trace-id", &huge),
             ("x-datadog-parent-id", b"1")
         ]))
@@ -96,7 +85,7 @@ fn hostile_input_is_bounded() {
         .is_valid()
     );
     let tags = "_dd.p.a=b,".repeat(100_000);
-    let cx = extract(&map(&[
+    let cx = extract(&support::header_map::<&[u8]>(&[
         ("x-datadog-trace-id", b"1"),
         ("x-datadog-parent-id", b"2"),
         ("x-datadog-tags", tags.as_bytes()),
@@ -104,7 +93,7 @@ fn hostile_input_is_bounded() {
     assert!(cx.span().span_context().is_valid());
     assert!(inject(&cx).get("x-datadog-tags").is_none());
     assert!(
-        !extract(&map(&[
+        !extract(&support::header_map::<&[u8]>(&[
             ("x-datadog-trace-id", b"1\xe9"),
             ("x-datadog-parent-id", b"2")
         ]))

@@ -12,17 +12,6 @@ use proptest::prelude::*;
 
 mod support;
 
-fn map(pairs: &[(&str, &[u8])]) -> HeaderMap {
-    let mut m = HeaderMap::new();
-    for (k, v) in pairs {
-        m.append(
-            HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            HeaderValue::from_bytes(v).unwrap(),
-        );
-    }
-    m
-}
-
 fn extract(m: &HeaderMap) -> Context {
     JaegerPropagator::default().extract_with_context(&Context::new(), &HeaderExtractor(m))
 }
@@ -35,7 +24,7 @@ fn inject(cx: &Context) -> HeaderMap {
 
 #[test]
 fn mixed_case_header_names_and_baggage() {
-    let cx = extract(&map(&[
+    let cx = extract(&support::header_map::<&[u8]>(&[
         ("Uber-Trace-Id", b"abc%3Adef%3A0%3A3"),
         ("UberCtx-Tenant", b"acme%2Fprod"),
         ("uberctx-x", b"1"),
@@ -56,7 +45,10 @@ fn mixed_case_header_names_and_baggage() {
 
 #[test]
 fn debug_id_alone_is_kept_and_forwarded() {
-    let cx = extract(&map(&[("jaeger-debug-id", b"trace-me")]));
+    let cx = extract(&support::header_map::<&[u8]>(&[(
+        "jaeger-debug-id",
+        b"trace-me",
+    )]));
     assert_eq!(
         JaegerDebugId::from_context(&cx).map(JaegerDebugId::as_str),
         Some("trace-me")
@@ -77,7 +69,7 @@ fn hostile_input_is_bounded() {
         .iter()
         .map(|(k, v)| (k.as_str(), v.as_slice()))
         .collect();
-    let m = map(&borrowed);
+    let m = support::header_map(&borrowed);
     let start = std::time::Instant::now();
     let cx = extract(&m);
     assert!(start.elapsed() < std::time::Duration::from_secs(2));
@@ -100,13 +92,19 @@ fn propagator_is_default_send_sync_debug_with_cached_fields() {
 fn hostile_jaeger_baggage_header_is_bounded() {
     let huge = "k=v,".repeat(1 << 18);
     let start = std::time::Instant::now();
-    let cx = extract(&map(&[("jaeger-baggage", huge.as_bytes())]));
+    let cx = extract(&support::header_map::<&[u8]>(&[(
+        "jaeger-baggage",
+        huge.as_bytes(),
+    )]));
     assert!(cx.baggage().is_empty(), "over 8192 bytes: ignored whole");
     let many: String = (0..2_000).map(|i| format!("k{i}=v,")).collect();
     let many = &many[..8000];
-    let cx = extract(&map(&[("jaeger-baggage", many.as_bytes())]));
+    let cx = extract(&support::header_map::<&[u8]>(&[(
+        "jaeger-baggage",
+        many.as_bytes(),
+    )]));
     assert_eq!(cx.baggage().len(), 64);
-    let cx = extract(&map(&[(
+    let cx = extract(&support::header_map::<&[u8]>(&[(
         "jaeger-baggage",
         b"=x,a b=1,k\"=2,novalue,good = fine ",
     )]));

@@ -22,18 +22,12 @@ fn inject(cx: &Context) -> HeaderMap {
 
 #[test]
 fn canonical_case_headers_and_baggage() {
-    let mut m = HeaderMap::new();
-    for (k, v) in [
+    let m = support::header_map(&[
         ("Ot-Tracer-Traceid", "80f198ee56343ba8"),
         ("Ot-Tracer-Spanid", "e457b5a2e4d86bd1"),
         ("Ot-Tracer-Sampled", "true"),
         ("Ot-Baggage-User", "ann"),
-    ] {
-        m.insert(
-            HeaderName::from_bytes(k.as_bytes()).unwrap(),
-            HeaderValue::from_static(v),
-        );
-    }
+    ]);
     let cx = extract(&m);
     assert!(cx.span().span_context().is_sampled());
     assert_eq!(cx.baggage().get("user"), Some(&StringValue::from("ann")));

@@ -17,14 +17,12 @@ fn a_proxy_forwards_request_ids_and_trace_context() {
             "x-correlation-id",
         ])),
     ]);
-    let mut inbound = HeaderMap::new();
-    inbound.insert("X-Request-Id", HeaderValue::from_static("req-7"));
-    inbound.insert("x-correlation-id", HeaderValue::from_static("corr 9"));
-    inbound.insert(
-        "b3",
-        HeaderValue::from_static("80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1"),
-    );
-    inbound.insert("cookie", HeaderValue::from_static("secret"));
+    let mut inbound = support::header_map(&[
+        ("X-Request-Id", "req-7"),
+        ("x-correlation-id", "corr 9"),
+        ("b3", "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1"),
+        ("cookie", "secret"),
+    ]);
     let cx = proxy.extract_with_context(&Context::new(), &HeaderExtractor(&inbound));
     let mut outbound = HeaderMap::new();
     proxy.inject_context(&cx, &mut HeaderInjector(&mut outbound));
