@@ -12,6 +12,8 @@
 //! - [`propagation`] (feature `propagation`, default): [`baton_propagation`], strict and
 //!   allocation-lean header propagators (W3C Trace Context and Baggage, B3, Jaeger, X-Ray, OT,
 //!   Datadog) implementing OpenTelemetry's `TextMapPropagator`.
+//! - `log` (feature `tracing`): `baton_log`, log correlation for `tracing-subscriber` — the
+//!   trace id, span id and chosen `Local`s on every text or JSON line.
 //!
 //! # Feature flags
 //!
@@ -19,7 +21,7 @@
 //! |---------------|---------|---------|
 //! | `context`     | yes     | [`context`] |
 //! | `propagation` | yes     | [`propagation`] |
-//! | `tracing`     | no      | `context::log`: trace ids and locals on every `tracing` event |
+//! | `tracing`     | no      | `log` (and `context`): trace ids and locals on every `tracing` event |
 //! | `full`        | no      | all of the above |
 //!
 //! # Usage
@@ -38,6 +40,9 @@
 #[cfg(feature = "context")]
 #[doc(inline)]
 pub use baton_context as context;
+#[cfg(feature = "tracing")]
+#[doc(inline)]
+pub use baton_log as log;
 #[cfg(feature = "propagation")]
 #[doc(inline)]
 pub use baton_propagation as propagation;

@@ -19,10 +19,6 @@
 //!   [`StreamExt::in_current_context`] returning [`InContext`] for other executors.
 //! - [`strict`] mode, which reports misuse of the imperative guards
 //!   ([`Local::set`], [`Snapshot::attach`]) with the locations involved.
-#![cfg_attr(
-    feature = "tracing",
-    doc = "- [`log`]: log correlation, stamping trace ids and chosen locals onto tracing events."
-)]
 //!
 //! # Usage
 //!
@@ -63,16 +59,12 @@
 //! | Feature   | Default | Enables |
 //! |-----------|---------|---------|
 //! | `tokio`   | yes     | [`spawn`], [`spawn_blocking`], [`JoinSetExt`] |
-//! | `tracing` | no      | `log`: log correlation through `tracing-subscriber` |
 //! | `strict`  | no      | [`strict`] mode on from the start (it can also be enabled at run time) |
 //!
 //! # Supported Rust versions
 //!
 //! Baton is built and tested on stable Rust, edition 2024; the minimum supported version is
 //! the workspace `rust-version` (1.88).
-
-#[cfg(feature = "tracing")]
-pub mod log;
 
 pub mod future;
 pub mod local;
