@@ -3,10 +3,9 @@
 //!
 //! The ids and locals are read when the event is written, from the context the event is
 //! emitted in, so `info!("charged card")` three awaits deep inside a task started with
-//! [`baton_context::spawn`](https://docs.rs/baton-context/latest/baton_context/fn.spawn.html)
-//! prints the ids of the request that spawned it. Text lines get `trace_id=… span_id=…
-//! request_id=… ` in front; JSON objects get `"trace_id":"…","span_id":"…","request_id":"…"`
-//! as their first members.
+//! [`baton_context::spawn`](baton_context::spawn()) prints the ids of the request that spawned
+//! it. Text lines get `trace_id=… span_id=… request_id=… ` in front; JSON objects get
+//! `"trace_id":"…","span_id":"…","request_id":"…"` as their first members.
 //!
 //! This crate provides:
 //!

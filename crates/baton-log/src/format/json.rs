@@ -19,6 +19,9 @@ use crate::fields::Fields;
 /// `{`: nothing is buffered or allocated per event. An inner formatter that does not write a
 /// JSON object is passed through unstamped rather than made invalid.
 ///
+/// Name locals apart from the formatter's own members: a local called `level`, or one named
+/// like an event field under `flatten_event(true)`, would make the key appear twice.
+///
 /// # Examples
 ///
 /// ```
