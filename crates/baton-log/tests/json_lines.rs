@@ -3,13 +3,12 @@
 
 mod support;
 
-use opentelemetry::Context;
-use opentelemetry::trace::{SpanContext, TraceContextExt, Tracer, noop::NoopTracer};
 use tracing::Instrument;
 use tracing_subscriber::prelude::*;
 
 use support::{
-    Capture, LINES_PER_REQUEST, REQUEST_ID, assert_json_line, in_context, json_layer, serve, tracer,
+    Capture, LINES_PER_REQUEST, REQUEST_ID, assert_json_line, json_layer, log_outside_any_request,
+    serve, tracer,
 };
 
 #[tokio::test]
@@ -69,16 +68,7 @@ fn json_lines_outside_any_context_carry_no_ids() {
     let _default =
         tracing::subscriber::set_default(tracing_subscriber::registry().with(json_layer(&capture)));
 
-    tracing::info!("no context at all");
-    in_context(
-        &Context::current_with_span(NoopTracer::new().start("noop")),
-        || tracing::info!("no-op span"),
-    );
-    in_context(
-        &Context::new().with_remote_span_context(SpanContext::empty_context()),
-        || tracing::info!("empty span context"),
-    );
-    REQUEST_ID.sync_scope("only-local".to_owned(), || tracing::info!("local only"));
+    log_outside_any_request();
 
     let objects = capture.json_lines();
     assert_eq!(objects.len(), 4);

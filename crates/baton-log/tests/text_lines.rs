@@ -3,30 +3,53 @@
 
 mod support;
 
-use opentelemetry::Context;
-use opentelemetry::trace::{SpanContext, TraceContextExt, Tracer, noop::NoopTracer};
+use baton_log::{Correlated, KnownLayout};
+use tracing_subscriber::Registry;
+use tracing_subscriber::fmt::FormatEvent;
+use tracing_subscriber::fmt::format::DefaultFields;
 use tracing_subscriber::prelude::*;
 
 use support::{
-    Capture, LINES_PER_REQUEST, REQUEST_ID, assert_text_line, in_context, serve, text_layer, tracer,
+    Capture, LINES_PER_REQUEST, REQUEST_ID, assert_text_line, log_outside_any_request, serve,
+    text_layer, tracer,
 };
 
-#[tokio::test]
-async fn every_text_line_of_a_request_carries_its_ids() {
-    let capture = Capture::default();
-    let _default =
-        tracing::subscriber::set_default(tracing_subscriber::registry().with(text_layer(&capture)));
+/// Serves one request with `fmt_layer` (a configured `tracing_subscriber::fmt::layer()`)
+/// correlated and stamping [`REQUEST_ID`]; checks that every line starts with the request's
+/// ids and returns the lines.
+async fn serve_through<E>(
+    fmt_layer: tracing_subscriber::fmt::Layer<Registry, DefaultFields, E, Capture>,
+    capture: &Capture,
+    request_id: &str,
+) -> Vec<String>
+where
+    E: FormatEvent<Registry, DefaultFields> + KnownLayout + Send + Sync + 'static,
+    Correlated<E, E::Layout>: FormatEvent<Registry, DefaultFields>,
+{
+    let layer = baton_log::correlate(fmt_layer).with_local(&REQUEST_ID);
+    let _default = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
 
-    let expected = serve(&tracer(), "req-1").await;
+    let expected = serve(&tracer(), request_id).await;
 
     let lines = capture.lines();
     assert_eq!(lines.len(), LINES_PER_REQUEST, "{lines:#?}");
     for line in &lines {
         assert_text_line(line, &expected);
     }
-    assert!(lines[2].ends_with("charged card from a spawned task"));
     assert_eq!(expected.trace_id.len(), 32);
     assert_eq!(expected.span_id.len(), 16);
+    lines
+}
+
+#[tokio::test]
+async fn every_text_line_of_a_request_carries_its_ids() {
+    let capture = Capture::default();
+    let plain = tracing_subscriber::fmt::layer()
+        .with_ansi(false)
+        .with_writer(capture.clone());
+
+    let lines = serve_through(plain, &capture, "req-1").await;
+    assert!(lines[2].ends_with("charged card from a spawned task"));
 }
 
 /// The prefix goes straight into the subscriber's writer, so the inner formatter still
@@ -34,20 +57,11 @@ async fn every_text_line_of_a_request_carries_its_ids() {
 #[tokio::test]
 async fn every_coloured_text_line_of_a_request_carries_its_ids() {
     let capture = Capture::default();
-    let layer = baton_log::correlate(
-        tracing_subscriber::fmt::layer()
-            .with_ansi(true)
-            .with_writer(capture.clone()),
-    )
-    .with_local(&REQUEST_ID);
-    let _default = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
+    let coloured = tracing_subscriber::fmt::layer()
+        .with_ansi(true)
+        .with_writer(capture.clone());
 
-    let expected = serve(&tracer(), "req-ansi").await;
-
-    let lines = capture.lines();
-    assert_eq!(lines.len(), LINES_PER_REQUEST, "{lines:#?}");
-    for line in &lines {
-        assert_text_line(line, &expected);
+    for line in serve_through(coloured, &capture, "req-ansi").await {
         assert!(
             line.contains('\u{1b}'),
             "the inner line stays coloured: {line:?}"
@@ -58,22 +72,13 @@ async fn every_coloured_text_line_of_a_request_carries_its_ids() {
 #[tokio::test]
 async fn the_compact_format_is_stamped_as_text_too() {
     let capture = Capture::default();
-    let layer = baton_log::correlate(
-        tracing_subscriber::fmt::layer()
-            .compact()
-            .with_ansi(false)
-            .with_writer(capture.clone()),
-    )
-    .with_local(&REQUEST_ID);
-    let _default = tracing::subscriber::set_default(tracing_subscriber::registry().with(layer));
+    let compact = tracing_subscriber::fmt::layer()
+        .compact()
+        .with_ansi(false)
+        .with_writer(capture.clone());
 
-    let expected = serve(&tracer(), "req-compact").await;
-
-    let lines = capture.lines();
-    assert_eq!(lines.len(), LINES_PER_REQUEST, "{lines:#?}");
-    for line in &lines {
-        assert_text_line(line, &expected);
-    }
+    let lines = serve_through(compact, &capture, "req-compact").await;
+    assert!(lines[2].ends_with("charged card from a spawned task"));
 }
 
 #[test]
@@ -82,19 +87,7 @@ fn text_lines_outside_any_context_carry_no_ids() {
     let _default =
         tracing::subscriber::set_default(tracing_subscriber::registry().with(text_layer(&capture)));
 
-    tracing::info!("no context at all");
-    // A context whose span context is invalid, as a no-op tracer makes: still no ids,
-    // never zeros.
-    in_context(
-        &Context::current_with_span(NoopTracer::new().start("noop")),
-        || tracing::info!("no-op span"),
-    );
-    in_context(
-        &Context::new().with_remote_span_context(SpanContext::empty_context()),
-        || tracing::info!("empty span context"),
-    );
-    // A local without a span: the local only.
-    REQUEST_ID.sync_scope("only-local".to_owned(), || tracing::info!("local only"));
+    log_outside_any_request();
 
     let lines = capture.lines();
     assert_eq!(lines.len(), 4, "{lines:#?}");

@@ -9,7 +9,9 @@ use opentelemetry::trace::{
     Span as _, SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState, Tracer,
 };
 use opentelemetry::{Context, KeyValue};
+use opentelemetry_sdk::trace::SdkTracer;
 use tracing::Instrument;
+use tracing::subscriber::DefaultGuard;
 use tracing_subscriber::prelude::*;
 
 use support::{
@@ -17,20 +19,35 @@ use support::{
     json_layer, otel_ids, serve_in, text_layer, tracer,
 };
 
+enum Lines {
+    Text,
+    Json,
+}
+
+/// Makes `tracing-opentelemetry` over `sdk`, then a correlated layer writing `lines` into
+/// `capture`, this thread's subscriber until the guard drops.
+fn install(
+    sdk: &SdkTracer,
+    context_activation: bool,
+    lines: Lines,
+    capture: &Capture,
+) -> DefaultGuard {
+    let registry = tracing_subscriber::registry().with(
+        tracing_opentelemetry::layer()
+            .with_tracer(sdk.clone())
+            .with_context_activation(context_activation),
+    );
+    match lines {
+        Lines::Text => tracing::subscriber::set_default(registry.with(text_layer(capture))),
+        Lines::Json => tracing::subscriber::set_default(registry.with(json_layer(capture))),
+    }
+}
+
 /// A tracing span opened inside a Baton/OpenTelemetry request: the log line shows the tracing
 /// span's OpenTelemetry span id, in the request's trace.
 async fn tracing_span_inside_request(context_activation: bool) {
-    let capture = Capture::default();
-    let sdk = tracer();
-    let _default = tracing::subscriber::set_default(
-        tracing_subscriber::registry()
-            .with(
-                tracing_opentelemetry::layer()
-                    .with_tracer(sdk.clone())
-                    .with_context_activation(context_activation),
-            )
-            .with(json_layer(&capture)),
-    );
+    let (capture, sdk) = (Capture::default(), tracer());
+    let _default = install(&sdk, context_activation, Lines::Json, &capture);
 
     let request = sdk.start("request");
     let request_sc = request.span_context().clone();
@@ -75,13 +92,8 @@ async fn tracing_span_entered_outside_a_baton_context_still_wins() {
     // `snapshot.run(..).instrument(span)`: the span is entered first, then the snapshot
     // attaches the context it captured earlier, which has no span. The tracing span is still
     // the event's span.
-    let capture = Capture::default();
-    let sdk = tracer();
-    let _default = tracing::subscriber::set_default(
-        tracing_subscriber::registry()
-            .with(tracing_opentelemetry::layer().with_tracer(sdk.clone()))
-            .with(text_layer(&capture)),
-    );
+    let (capture, sdk) = (Capture::default(), tracer());
+    let _default = install(&sdk, true, Lines::Text, &capture);
 
     let request = Snapshot::from(REQUEST_ID.bind(&Context::current(), "req-o".to_owned()));
     let handle = tracing::info_span!("handle");
@@ -98,13 +110,8 @@ async fn tracing_span_entered_outside_a_baton_context_still_wins() {
 
 #[tokio::test]
 async fn one_trace_whichever_api_starts_the_span() {
-    let capture = Capture::default();
-    let sdk = tracer();
-    let _default = tracing::subscriber::set_default(
-        tracing_subscriber::registry()
-            .with(tracing_opentelemetry::layer().with_tracer(sdk.clone()))
-            .with(json_layer(&capture)),
-    );
+    let (capture, sdk) = (Capture::default(), tracer());
+    let _default = install(&sdk, true, Lines::Json, &capture);
 
     // tracing starts the trace, the OpenTelemetry API (and Baton) continue it, tracing
     // continues it again.
@@ -158,13 +165,8 @@ async fn one_trace_whichever_api_starts_the_span() {
 async fn a_request_inside_an_unrelated_tracing_span_logs_the_request_trace() {
     // An outer tracing middleware opened its span before the inbound context was extracted,
     // so that span started a trace of its own; the request continues the inbound trace.
-    let capture = Capture::default();
-    let sdk = tracer();
-    let _default = tracing::subscriber::set_default(
-        tracing_subscriber::registry()
-            .with(tracing_opentelemetry::layer().with_tracer(sdk.clone()))
-            .with(text_layer(&capture)),
-    );
+    let (capture, sdk) = (Capture::default(), tracer());
+    let _default = install(&sdk, true, Lines::Text, &capture);
 
     let inbound_trace = TraceId::from(0x4bf9_2f35_77b3_4da6_a3ce_929d_0e0e_4736);
     let inbound = Context::new().with_remote_span_context(SpanContext::new(

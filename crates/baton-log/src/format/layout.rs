@@ -29,7 +29,7 @@ use super::{Correlated, Json, Text};
 /// ```
 pub trait KnownLayout {
     /// [`Text`] or [`Json`].
-    type Layout: Clone + Default + 'static;
+    type Layout: Clone + Default + Send + Sync + 'static;
 }
 
 impl<T> KnownLayout for Format<Full, T> {

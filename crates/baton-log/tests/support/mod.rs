@@ -7,7 +7,8 @@ use std::sync::{Arc, Mutex};
 
 use baton_context::{Local, Snapshot};
 use opentelemetry::Context;
-use opentelemetry::trace::{SpanId, TraceContextExt, TraceId, Tracer, TracerProvider};
+use opentelemetry::trace::noop::NoopTracer;
+use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId, Tracer, TracerProvider};
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 use serde_json::Value;
 use tracing_opentelemetry::OpenTelemetrySpanExt;
@@ -184,8 +185,21 @@ pub fn otel_ids(span: &tracing::Span) -> (TraceId, SpanId) {
     (sc.trace_id(), sc.span_id())
 }
 
-/// `attach` for the duration of a closure.
-pub fn in_context(cx: &Context, f: impl FnOnce()) {
-    let _guard = cx.clone().attach();
-    f();
+/// Logs four events with no valid span: none at all, a no-op tracer's span, an empty span
+/// context (still no ids, never zeros), and [`REQUEST_ID`] alone (the local only).
+pub fn log_outside_any_request() {
+    tracing::info!("no context at all");
+    let in_context = |cx: Context, f: fn()| {
+        let _guard = cx.attach();
+        f();
+    };
+    in_context(
+        Context::current_with_span(NoopTracer::new().start("noop")),
+        || tracing::info!("no-op span"),
+    );
+    in_context(
+        Context::new().with_remote_span_context(SpanContext::empty_context()),
+        || tracing::info!("empty span context"),
+    );
+    REQUEST_ID.sync_scope("only-local".to_owned(), || tracing::info!("local only"));
 }
