@@ -75,7 +75,7 @@
 //! | Header | Limit | Beyond it |
 //! |--------|-------|-----------|
 //! | `traceparent` | one header line; 512 characters (a higher version may append fields) | no context |
-//! | `tracestate` | 32 members, no duplicate keys; 32 KiB over all lines | list discarded, `traceparent` kept |
+//! | `tracestate` | 32 members (a repeated key counts; only its first member is kept); 32 KiB over all lines | list discarded, `traceparent` kept |
 //! | `baggage` | 64 members; 8192 bytes over all lines | later members dropped, earlier ones kept |
 //!
 //! # Feature flags

@@ -47,20 +47,23 @@ const _: () = assert!(
 /// - It is parsed by [`TraceParent::parse`]; the flags keep the bits the spec defines
 ///   (`sampled` and `random`) and drop the reserved ones.
 /// - `tracestate` is read only after a valid `traceparent`, from every header line combined in
-///   order; a list with an invalid member, a duplicated key or more than 32 members is
-///   discarded whole (the `traceparent` is kept), as the spec and its test suite require. So
-///   is a combined `tracestate` longer than 32 KiB (twice the longest valid list), without
-///   being read.
+///   order; a list with an invalid member or more than 32 members is discarded whole (the
+///   `traceparent` is kept), as the spec and its test suite require. So is a combined
+///   `tracestate` longer than 32 KiB (twice the longest valid list), without being read. Of
+///   the members with the same key only the first is kept: the spec lets a vendor drop
+///   duplicates rather than the list.
 /// - The span context is remote, and placed with
 ///   [`TraceContextExt::with_remote_span_context`].
 ///
 /// Inject writes `traceparent` only for a valid span context (version `00`, reserved flag bits
 /// cleared) and `tracestate` only when it is not empty.
 ///
-/// opentelemetry's `TraceState` rejects multi-tenant keys whose system id has the 14
-/// characters the spec allows. Such members are not lost: when a tracestate holds one, the
-/// full list is kept beside the span context and written back on inject as long as the span
-/// context carries the same trace and the same (representable) tracestate.
+/// opentelemetry's `TraceState` (0.33) rejects some keys the spec allows: more than one `@`,
+/// more than 13 characters after the `@` (a 241-character tenant `@` a 14-character system id),
+/// or something other than a letter or digit right after it. Such members are not lost: when a
+/// tracestate holds one, the full list is kept beside the span context and written back on
+/// inject as long as the span context carries the same trace and the same (representable)
+/// tracestate.
 ///
 /// # Examples
 ///

@@ -163,44 +163,84 @@ fn traceparent_formats_version_00_even_for_a_higher_version() {
     assert_eq!(VALID.parse::<TraceParent>().unwrap().to_string(), VALID);
 }
 
-// §3.3.1.3.1 Key: simple-key, tenant-id "@" system-id; cases of test_tracestate_key_length_limit
-// and test_tracestate_key_illegal_characters / _illegal_vendor_format.
-#[test]
-fn tracestate_key_grammar() {
-    let simple_256 = "z".repeat(256);
-    let simple_257 = "z".repeat(257);
-    let tenant_241 = format!("{}@{}", "t".repeat(241), "v".repeat(14));
-    let tenant_242 = format!("{}@v", "t".repeat(242));
-    let system_15 = format!("t@{}", "v".repeat(15));
+/// Keys of W3C Trace Context §3.3.1.3.1 (`( lcalpha / DIGIT ) 0*255 ( keychar )`, `@` a
+/// `keychar`), with what opentelemetry's `TraceState` makes of the valid ones.
+fn key_table() -> Vec<(String, Option<Key>)> {
+    use Key::{Valid, ValidUnrepresentable as Unrepresentable};
+    let all = "abcdefghijklmnopqrstuvwxyz0123456789_-*/";
     let cases: &[(&str, Option<Key>)] = &[
-        ("foo", Some(Key::Valid)),
-        ("abcdefghijklmnopqrstuvwxyz0123456789_-*/", Some(Key::Valid)),
-        (
-            "abcdefghijklmnopqrstuvwxyz0123456789_-*/@a-z0-9_-*/",
-            Some(Key::Valid),
-        ),
-        ("1tenant@sys", Some(Key::Valid)),
-        (&simple_256, Some(Key::Valid)),
-        (&simple_257, None),
-        (&tenant_241, Some(Key::ValidUnrepresentable)),
-        ("tenant@abcdefghijklmn", Some(Key::ValidUnrepresentable)),
-        ("tenant@abcdefghijklm", Some(Key::Valid)),
-        (&tenant_242, None),
-        (&system_15, None),
-        ("1abc", None),
+        ("foo", Some(Valid)),
+        ("1vendor", Some(Valid)),
+        ("0", Some(Valid)),
+        (all, Some(Valid)),
+        ("1tenant@sys", Some(Valid)),
+        ("tenant@abcdefghijklm", Some(Valid)),
+        ("foo@1bar", Some(Valid)),
+        ("foo@", Some(Valid)),
+        ("tenant@abcdefghijklmn", Some(Unrepresentable)),
+        ("foo@@bar", Some(Unrepresentable)),
+        ("foo@bar@baz", Some(Unrepresentable)),
+        ("foo@-bar", Some(Unrepresentable)),
+        ("a@b@", Some(Unrepresentable)),
+        ("@foo", None),
         ("_a", None),
+        ("-", None),
         ("FOO", None),
         ("foo ", None),
         ("foo.bar", None),
-        ("foo@", None),
-        ("@foo", None),
-        ("foo@@bar", None),
-        ("foo@bar@baz", None),
-        ("foo@1bar", None),
+        ("foo@B", None),
         ("", None),
     ];
-    for (key, expected) in cases {
-        assert_eq!(check_key(key.as_bytes()), *expected, "key {key:?}");
+    let mut table: Vec<(String, Option<Key>)> =
+        cases.iter().map(|(k, e)| ((*k).to_owned(), *e)).collect();
+    table.extend([
+        (format!("{all}@a-z0-9_-*/"), Some(Valid)),
+        ("z".repeat(256), Some(Valid)),
+        ("z".repeat(257), None),
+        // 241 @ 14: valid in both grammars, but `TraceState` caps the part after `@` at 13.
+        (
+            format!("{}@{}", "t".repeat(241), "v".repeat(14)),
+            Some(Unrepresentable),
+        ),
+        // Level 1 capped the tenant at 241 and the system id at 14 characters; no longer.
+        (format!("{}@v", "t".repeat(242)), Some(Valid)),
+        (format!("t@{}", "v".repeat(15)), Some(Unrepresentable)),
+        (format!("a@{}", "b".repeat(254)), Some(Unrepresentable)),
+        (format!("a@{}", "b".repeat(255)), None),
+    ]);
+    table
+}
+
+// §3.3.1.3.1 Key, including the cases of test/test.py's test_tracestate_key_length_limit,
+// test_tracestate_key_illegal_characters and test_tracestate_key_illegal_vendor_format.
+#[test]
+fn tracestate_key_grammar() {
+    for (key, expected) in key_table() {
+        assert_eq!(check_key(key.as_bytes()), expected, "key {key:?}");
+    }
+}
+
+// `Key::ValidUnrepresentable` is exactly what opentelemetry's `TraceState` refuses, so no
+// member is lost (the full list is kept) or handed to `TraceState` to fail the whole list.
+#[test]
+fn representable_matches_trace_state() {
+    for (key, _) in key_table() {
+        let Some(kind) = check_key(key.as_bytes()) else {
+            continue;
+        };
+        let accepted = TraceState::from_key_value([(key.as_str(), "v")]).is_ok();
+        assert_eq!(accepted, kind == Key::Valid, "key {key:?}");
+    }
+}
+
+proptest::proptest! {
+    #[test]
+    fn representable_matches_trace_state_for_any_valid_key(
+        key in "[a0][a0@_-]{0,20}|[a0][a@]{0,3}[a]{8,14}"
+    ) {
+        let kind = check_key(key.as_bytes()).expect("a valid key");
+        let accepted = TraceState::from_key_value([(key.as_str(), "v")]).is_ok();
+        proptest::prop_assert_eq!(accepted, kind == Key::Valid, "key {:?}", key);
     }
 }
 
@@ -277,17 +317,31 @@ fn tracestate_list_table() {
                 ("baz", "3"),
             ])),
         ),
-        // test_tracestate_duplicated_keys: the whole list is discarded.
-        (&["foo=1,foo=1"], Err(ErrorKind::Duplicate)),
-        (&["foo=1,foo=2"], Err(ErrorKind::Duplicate)),
-        (&["foo=1", "foo=2"], Err(ErrorKind::Duplicate)),
+        // test_tracestate_duplicated_keys: the spec lets a vendor drop the duplicates; the
+        // first member with the key is kept, in its place.
+        (&["foo=1,foo=1"], Ok(pairs(&[("foo", "1")]))),
+        (&["foo=1,foo=2"], Ok(pairs(&[("foo", "1")]))),
+        (&["foo=1", "foo=1"], Ok(pairs(&[("foo", "1")]))),
+        (&["foo=1", "foo=2"], Ok(pairs(&[("foo", "1")]))),
+        (
+            &["a=1,foo=1,b=2", "foo=2,c=3,a=4"],
+            Ok(pairs(&[("a", "1"), ("foo", "1"), ("b", "2"), ("c", "3")])),
+        ),
         // test_tracestate_value_illegal_characters.
         (&["foo=bar=baz"], Err(ErrorKind::Malformed)),
         (&["foo=,bar=3"], Err(ErrorKind::Malformed)),
         (&["foo"], Err(ErrorKind::Malformed)),
         (&["=1"], Err(ErrorKind::Malformed)),
         (&["foo =1"], Err(ErrorKind::Malformed)),
-        (&["foo@=1,bar=2"], Err(ErrorKind::Malformed)),
+        (&["@foo=1,bar=2"], Err(ErrorKind::Malformed)),
+        // test_tracestate_key_illegal_vendor_format's lists are valid under the current key
+        // grammar, with `@` a key character after the first.
+        (&["foo@=1,bar=2"], Ok(pairs(&[("foo@", "1"), ("bar", "2")]))),
+        (
+            &["foo@@bar=1,bar=2"],
+            Ok(pairs(&[("foo@@bar", "1"), ("bar", "2")])),
+        ),
+        (&["1vendor=1"], Ok(pairs(&[("1vendor", "1")]))),
         (&["\u{fffd}"], Err(ErrorKind::Malformed)),
     ];
     for (lines, expected) in cases {
@@ -308,6 +362,15 @@ fn tracestate_member_count_limit() {
         members(&[&thirty_three.join(",")]),
         Err(ErrorKind::LimitExceeded)
     );
+    // A duplicate is dropped, but it was one of the members received.
+    let mut with_duplicate = thirty_two.clone();
+    with_duplicate.push("bar01=again".to_owned());
+    assert_eq!(
+        members(&[&with_duplicate.join(",")]),
+        Err(ErrorKind::LimitExceeded)
+    );
+    with_duplicate.remove(31);
+    assert_eq!(members(&[&with_duplicate.join(",")]).unwrap().len(), 31);
 }
 
 #[test]
@@ -368,8 +431,13 @@ fn fast_parse_agrees_with_checked_parse_on_edge_cases() {
         &["a=", "b=1"],
         &["a=1", "a=2"],
         &["a@b=1"],
+        &["a@bcdefghijklm=1"],
         &["a@bcdefghijklmn=1"],
         &["a@bcdefghijklmno=1"],
+        &["a@b=1", "a@b=2,c@@d=3", "c@@d=4"],
+        &["c@@d=1,c@@d=2"],
+        &["a=1,a=2,a=3"],
+        &["a=1, a=2 ,a=3 "],
         &["a@=1"],
         &["@a=1"],
         &["a@b@c=1"],
@@ -411,8 +479,22 @@ fn fast_parse_agrees_with_checked_parse_on_edge_cases() {
     assert_parsers_agree(&[&too_long_value]);
     assert_parsers_agree(&[&thirty_three.join(",")]);
     assert_parsers_agree(&[&huge]);
-    // Multi-tenant keys at and past each length limit, and each first-character rule.
-    for (tenant, system) in [(241, 14), (242, 14), (241, 15), (1, 1), (0, 1), (1, 0)] {
+    // Keys with an `@` at and past the key's length limit and `TraceState`'s 13 characters
+    // after the `@`, and each first-character rule.
+    for (tenant, system) in [
+        (241, 14),
+        (242, 13),
+        (242, 14),
+        (241, 15),
+        (1, 254),
+        (1, 255),
+        (254, 1),
+        (255, 0),
+        (255, 1),
+        (1, 1),
+        (0, 1),
+        (1, 0),
+    ] {
         let key = format!("{}@{}", "t".repeat(tenant), "s".repeat(system));
         assert_parsers_agree(&[&format!("{key}=1,other=2")]);
     }
@@ -431,6 +513,12 @@ fn fast_parse_agrees_with_checked_parse_on_edge_cases() {
     // Keys that collide in the duplicate mask without being equal, and real duplicates.
     assert_parsers_agree(&["ab=1,ac=2,ad=3,ab=4"]);
     assert_parsers_agree(&["ab=1,ac=2,ad=3"]);
+    // 32 members and a 33rd that is a duplicate; 31 and a duplicate.
+    let mut list: Vec<String> = (0..32).map(|i| format!("k{i}=v")).collect();
+    list.push("k0=w".to_owned());
+    assert_parsers_agree(&[&list.join(",")]);
+    list.remove(31);
+    assert_parsers_agree(&[&list.join(",")]);
 }
 
 proptest::proptest! {

@@ -21,6 +21,9 @@ const DIGIT: u8 = 2;
 const SYMBOL: u8 = 4;
 /// `chr` of a value: printable ASCII except `,` and `=`.
 const VALUE: u8 = 8;
+/// `@`: a key character, but kept out of [`KEY_CHAR`] so that the key scan stops at it (the
+/// rare keys with an `@` are the ones opentelemetry's `TraceState` may refuse).
+const AT: u8 = 16;
 
 /// Byte classes for keys and values, one lookup per byte.
 static CLASS: [u8; 256] = {
@@ -46,9 +49,11 @@ static CLASS: [u8; 256] = {
     t[b'-' as usize] |= SYMBOL;
     t[b'*' as usize] |= SYMBOL;
     t[b'/' as usize] |= SYMBOL;
+    t[b'@' as usize] |= AT;
     t
 };
 
+/// A key character other than `@` (see [`AT`]).
 const KEY_CHAR: u8 = LC | DIGIT | SYMBOL;
 
 #[inline]
@@ -61,52 +66,45 @@ fn is(b: u8, class: u8) -> bool {
 pub(crate) enum Key {
     /// Valid, and `TraceState` accepts it.
     Valid,
-    /// Valid per the spec, but `TraceState` wrongly rejects it (a 14-character system id).
+    /// Valid per the spec, but `TraceState` (opentelemetry 0.33) rejects it: see
+    /// [`representable`].
     ValidUnrepresentable,
 }
 
-/// Checks a key against the W3C Trace Context grammar (§3.3.1.3.1):
+/// Checks a key against the W3C Trace Context grammar (§3.3.1.3.1, "key"):
 ///
 /// ```text
-/// key = simple-key / multi-tenant-key
-/// simple-key = lcalpha 0*255( lcalpha / DIGIT / "_" / "-"/ "*" / "/" )
-/// multi-tenant-key = tenant-id "@" system-id
-/// tenant-id = ( lcalpha / DIGIT ) 0*240( lcalpha / DIGIT / "_" / "-"/ "*" / "/" )
-/// system-id = lcalpha 0*13( lcalpha / DIGIT / "_" / "-"/ "*" / "/" )
+/// key     = ( lcalpha / DIGIT ) 0*255 ( keychar )
+/// keychar = lcalpha / DIGIT / "_" / "-" / "*" / "/" / "@"
 /// ```
 ///
-/// Level 2 restates the key as `( lcalpha / DIGIT ) 0*255 ( keychar )` with `@` a `keychar`,
-/// which would accept `foo@`, `foo@@bar`, `foo@bar@baz`, a 242-character tenant and a
-/// 15-character system id. The W3C test suite (`test/test.py`,
-/// `test_tracestate_key_illegal_vendor_format` and `test_tracestate_key_length_limit`), which
-/// conformance is checked against, requires each of those lists to be discarded, so the
-/// stricter grammar above is kept.
+/// Level 1's split into `tenant-id "@" system-id` (at most 241 and 14 characters, one `@`) is
+/// gone: `foo@`, `foo@@bar`, `1vendor` and a 241-character tenant `@` a 14-character system
+/// id are all valid keys, and so the current W3C test suite (`test/test.py`) expects.
 pub(crate) fn check_key(key: &[u8]) -> Option<Key> {
-    if key.is_empty() || key.len() > 256 {
-        return None;
+    let (&first, rest) = key.split_first()?;
+    let valid =
+        key.len() <= 256 && is(first, LC | DIGIT) && rest.iter().all(|&b| is(b, KEY_CHAR | AT));
+    match valid {
+        false => None,
+        true if representable(key) => Some(Key::Valid),
+        true => Some(Key::ValidUnrepresentable),
     }
-    let at = key.iter().position(|&b| b == b'@');
-    match at {
-        None => (is(key[0], LC) && key[1..].iter().all(|&b| is(b, KEY_CHAR))).then_some(Key::Valid),
-        Some(at) => {
-            let (tenant, system) = (&key[..at], &key[at + 1..]);
-            let tenant_ok = !tenant.is_empty()
-                && tenant.len() <= 241
-                && is(tenant[0], LC | DIGIT)
-                && tenant[1..].iter().all(|&b| is(b, KEY_CHAR));
-            let system_ok = !system.is_empty()
-                && system.len() <= 14
-                && is(system[0], LC)
-                && system[1..].iter().all(|&b| is(b, KEY_CHAR));
-            if !(tenant_ok && system_ok) {
-                None
-            } else if system.len() == 14 {
-                Some(Key::ValidUnrepresentable)
-            } else {
-                Some(Key::Valid)
-            }
-        }
-    }
+}
+
+/// Whether opentelemetry's `TraceState` (0.33) accepts a key that is valid per the spec: it
+/// still applies Level 1's tenant rules after an `@` (one `@` at most, at most 13 characters
+/// after it, the first of them a letter or digit). `representable_matches_trace_state` in the
+/// tests checks this against `TraceState` itself, so an opentelemetry upgrade that changes the
+/// rule shows up there.
+pub(crate) fn representable(key: &[u8]) -> bool {
+    let Some(at) = key.iter().position(|&b| b == b'@') else {
+        return true;
+    };
+    let system = &key[at + 1..];
+    system.len() <= 13
+        && !system.contains(&b'@')
+        && system.first().is_none_or(|&b| is(b, LC | DIGIT))
 }
 
 /// Checks a value (§3.3.1.3.2): `value = 0*255(chr) nblk-chr`, `chr = %x20 / nblk-chr`,
@@ -161,12 +159,21 @@ impl<'a> Members<'a> {
         if !self.unrepresentable {
             // `TraceState` collects through a `Result` adapter with no lower size bound: a
             // `Vec` of 4, grown once for 5 to 8 members.
-            return TraceState::from_key_value(self.iter()).unwrap_or_default();
+            let state = TraceState::from_key_value(self.iter());
+            debug_assert!(
+                state.is_ok(),
+                "TraceState refused validated members: {state:?}"
+            );
+            return state.unwrap_or_default();
         }
-        let representable = self
-            .iter()
-            .filter(|(k, _)| check_key(k.as_bytes()) == Some(Key::Valid));
-        TraceState::from_key_value(representable).unwrap_or_default()
+        let state = TraceState::from_key_value(
+            self.iter().filter(|(key, _)| representable(key.as_bytes())),
+        );
+        debug_assert!(
+            state.is_ok(),
+            "TraceState refused validated members: {state:?}"
+        );
+        state.unwrap_or_default()
     }
 
     /// Every member, joined as a header value.
@@ -178,8 +185,11 @@ impl<'a> Members<'a> {
 /// Validates every `tracestate` header line as one combined list (RFC 9110 field order),
 /// into `out` (the caller's, so that the 32 members are never copied).
 ///
-/// Per W3C Trace Context, a list with an invalid member, a duplicated key or more than 32
-/// members is invalid as a whole: the caller discards it rather than truncating it.
+/// Per W3C Trace Context, a list with an invalid member or more than 32 members is invalid as a
+/// whole: the caller discards it rather than truncating it. A key that comes again is not an
+/// error: the spec lets a vendor drop the duplicates, and the first member with the key is
+/// kept (its position is the one the list's writer put first), the later ones are dropped.
+/// They still count towards the 32 members, a limit on the list as received.
 ///
 /// A valid list is read in one pass over its bytes ([`parse_valid`]); anything else is read
 /// again by the step-by-step [`parse_checked`], which names what is wrong. Both accept
@@ -196,13 +206,15 @@ pub(crate) fn parse<'a>(lines: &[&'a str], out: &mut Members<'a>) -> Result<(), 
 /// at the first thing that is not part of a valid list, the combined length limit included:
 /// exactly when [`parse_checked`] fails.
 ///
-/// The common member (`key=value` right before a `,` or the end of the line, a simple key)
-/// takes the straight path; optional whitespace, empty members, trailing spaces and
-/// multi-tenant keys leave it for a few steps.
+/// The common member (`key=value` right before a `,` or the end of the line, a key without
+/// `@`) takes the straight path; optional whitespace, empty members, trailing spaces and keys
+/// with an `@` leave it for a few steps.
 pub(crate) fn parse_valid<'a>(lines: &[&'a str], out: &mut Members<'a>) -> bool {
     let mut total = 0usize;
     // Kept in registers rather than in `out` until the list is known to be valid.
     let mut seen = 0u64;
+    // Members read, duplicates included; `len` of them are kept.
+    let mut count = 0usize;
     let mut len = 0usize;
     let mut unrepresentable = false;
     for line in lines {
@@ -223,15 +235,12 @@ pub(crate) fn parse_valid<'a>(lines: &[&'a str], out: &mut Members<'a>) -> bool 
             };
             let key_start = i;
             i = skip_key_chars(b, i);
+            let mut representable = true;
             if b.get(i) == Some(&b'@') {
-                // A multi-tenant key.
-                let Some((end, system)) = skip_system_id(b, key_start, i) else {
-                    return false;
-                };
-                unrepresentable |= system == 14;
-                i = end;
-            } else if !is(first, LC) || i - key_start > 256 {
-                // A simple key (not empty: its first byte is a key character).
+                (i, representable) = skip_key_with_at(b, key_start, i);
+            }
+            // Not empty either: the first byte is a letter or digit.
+            if !is(first, LC | DIGIT) || i - key_start > 256 {
                 return false;
             }
             if b.get(i) != Some(&b'=') {
@@ -262,19 +271,25 @@ pub(crate) fn parse_valid<'a>(lines: &[&'a str], out: &mut Members<'a>) -> bool 
             ) else {
                 return false;
             };
+            count += 1;
+            if count > MAX_MEMBERS {
+                return false;
+            }
             // A duplicate can only be a key seen with the same length and first byte: most
             // keys are checked against a 64-bit mask of those rather than against every key.
             let bit = 1u64 << ((usize::from(first) * 7 + key.len()) & 63);
-            if seen & bit != 0 && out.members[..len].iter().flatten().any(|(k, _)| *k == key) {
-                return false;
+            let duplicate =
+                seen & bit != 0 && out.members[..len].iter().flatten().any(|(k, _)| *k == key);
+            if !duplicate {
+                seen |= bit;
+                // Always there: `len <= count <= MAX_MEMBERS`.
+                let Some(slot) = out.members.get_mut(len) else {
+                    return false;
+                };
+                *slot = Some((key, value));
+                len += 1;
+                unrepresentable |= !representable;
             }
-            seen |= bit;
-            // More than `MAX_MEMBERS` members.
-            let Some(slot) = out.members.get_mut(len) else {
-                return false;
-            };
-            *slot = Some((key, value));
-            len += 1;
             if i >= n {
                 break;
             }
@@ -287,20 +302,18 @@ pub(crate) fn parse_valid<'a>(lines: &[&'a str], out: &mut Members<'a>) -> bool 
     true
 }
 
-/// Checks the tenant id `b[start..at]` of a multi-tenant key whose `@` is at `at`, and reads
-/// its system id: the index of the first byte after the key characters that follow the `@`
-/// and the system id's length, or `None` when either part breaks the grammar.
+/// The rest of a key `b[start..]` whose key characters stop at an `@` (at `at`): the index
+/// of the first byte after it that is neither a key character nor `@`, and whether
+/// opentelemetry's `TraceState` accepts the key ([`representable`]). The key's first byte and
+/// length are the caller's to check.
 #[cold]
 #[inline(never)]
-fn skip_system_id(b: &[u8], start: usize, at: usize) -> Option<(usize, usize)> {
-    let tenant_ok = (1..=241).contains(&(at - start)) && is(b[start], LC | DIGIT);
-    let system_ok = tenant_ok && is(*b.get(at + 1)?, LC);
-    if !system_ok {
-        return None;
+fn skip_key_with_at(b: &[u8], start: usize, at: usize) -> (usize, bool) {
+    let mut end = at;
+    while b.get(end) == Some(&b'@') {
+        end = skip_key_chars(b, end + 1);
     }
-    let end = skip_key_chars(b, at + 2);
-    let system = end - at - 1;
-    (system <= 14).then_some((end, system))
+    (end, representable(&b[start..end]))
 }
 
 /// The rest of [`parse_valid`] for a value `b[start..stop]` (`stop` where its characters
@@ -340,11 +353,9 @@ pub(crate) fn parse_checked<'a>(lines: &[&'a str]) -> Result<Members<'a>, ParseE
             ));
         }
     }
-    let mut out = Members {
-        members: [None; MAX_MEMBERS],
-        len: 0,
-        unrepresentable: false,
-    };
+    let mut out = Members::new();
+    // Members read, duplicates included.
+    let mut count = 0;
     for line in lines {
         let bytes = line.as_bytes();
         let mut start = 0;
@@ -374,7 +385,7 @@ pub(crate) fn parse_checked<'a>(lines: &[&'a str]) -> Result<Members<'a>, ParseE
                     ErrorKind::Malformed,
                     HEADER,
                     "key",
-                    "a simple or tenant@system key of lowercase letters, digits, _ - * /",
+                    "1 to 256 lowercase letters, digits, _ - * / @, the first a letter or digit",
                 ));
             };
             if !check_value(&member[eq + 1..]) {
@@ -385,7 +396,7 @@ pub(crate) fn parse_checked<'a>(lines: &[&'a str]) -> Result<Members<'a>, ParseE
                     "1 to 256 printable ascii characters other than , and =",
                 ));
             }
-            if out.len == MAX_MEMBERS {
+            if count == MAX_MEMBERS {
                 return Err(ParseError::new(
                     ErrorKind::LimitExceeded,
                     HEADER,
@@ -397,13 +408,9 @@ pub(crate) fn parse_checked<'a>(lines: &[&'a str]) -> Result<Members<'a>, ParseE
             // the line needs no UTF-8 validation.
             let key = line.get(from..from + eq).unwrap_or_default();
             let value = line.get(from + eq + 1..to).unwrap_or_default();
+            count += 1;
             if out.iter().any(|(k, _)| k == key) {
-                return Err(ParseError::new(
-                    ErrorKind::Duplicate,
-                    HEADER,
-                    "key",
-                    "each key at most once",
-                ));
+                continue;
             }
             out.unrepresentable |= kind == Key::ValidUnrepresentable;
             out.members[out.len] = Some((key, value));
@@ -413,8 +420,8 @@ pub(crate) fn parse_checked<'a>(lines: &[&'a str]) -> Result<Members<'a>, ParseE
     Ok(out)
 }
 
-/// The index of the first byte of `b` at or after `i` that is not a key character (other
-/// than `@`), or `b.len()`: eight bytes a round (one bounds check each), then one by one.
+/// The index of the first byte of `b` at or after `i` that is not a key character (`@` is
+/// not one here, see [`AT`]), or `b.len()`: eight bytes a round (one bounds check each), then one by one.
 #[inline]
 fn skip_key_chars(b: &[u8], mut i: usize) -> usize {
     let key = |c: u8| CLASS[c as usize] & KEY_CHAR != 0;
