@@ -191,9 +191,11 @@ impl<'a> Members<'a> {
 /// kept (its position is the one the list's writer put first), the later ones are dropped.
 /// They still count towards the 32 members, a limit on the list as received.
 ///
-/// A valid list is read in one pass over its bytes ([`parse_valid`]); anything else is read
-/// again by the step-by-step [`parse_checked`], which names what is wrong. Both accept
-/// exactly the same lists (`fast_parse_agrees_with_checked_parse` in the tests).
+/// A valid list without a repeated key is read in one pass over its bytes ([`parse_valid`]);
+/// anything else is read again by the step-by-step [`parse_checked`], which drops the repeats
+/// and names what is wrong. Whatever the first accepts, the second reads the same, and the
+/// first refuses only what the second refuses or what repeats a key
+/// (`fast_parse_agrees_with_checked_parse` in the tests).
 pub(crate) fn parse<'a>(lines: &[&'a str], out: &mut Members<'a>) -> Result<(), ParseError> {
     if parse_valid(lines, out) {
         return Ok(());
@@ -203,8 +205,9 @@ pub(crate) fn parse<'a>(lines: &[&'a str], out: &mut Members<'a>) -> Result<(), 
 }
 
 /// Reads a valid list into `out` in one pass per line, and `false` (with `out` in any state)
-/// at the first thing that is not part of a valid list, the combined length limit included:
-/// exactly when [`parse_checked`] fails.
+/// at the first thing that is not part of a valid list, the combined length limit included,
+/// or at a repeated key (valid, but rare enough to leave to [`parse_checked`]): exactly when
+/// [`parse_checked`] fails or the list repeats a key.
 ///
 /// The common member (`key=value` right before a `,` or the end of the line, a key without
 /// `@`) takes the straight path; optional whitespace, empty members, trailing spaces and keys
@@ -213,8 +216,6 @@ pub(crate) fn parse_valid<'a>(lines: &[&'a str], out: &mut Members<'a>) -> bool 
     let mut total = 0usize;
     // Kept in registers rather than in `out` until the list is known to be valid.
     let mut seen = 0u64;
-    // Members read, duplicates included; `len` of them are kept.
-    let mut count = 0usize;
     let mut len = 0usize;
     let mut unrepresentable = false;
     for line in lines {
@@ -235,9 +236,10 @@ pub(crate) fn parse_valid<'a>(lines: &[&'a str], out: &mut Members<'a>) -> bool 
             };
             let key_start = i;
             i = skip_key_chars(b, i);
-            let mut representable = true;
             if b.get(i) == Some(&b'@') {
-                (i, representable) = skip_key_with_at(b, key_start, i);
+                let representable;
+                (i, representable) = skip_key_with_at(b, i);
+                unrepresentable |= !representable;
             }
             // Not empty either: the first byte is a letter or digit.
             if !is(first, LC | DIGIT) || i - key_start > 256 {
@@ -271,25 +273,20 @@ pub(crate) fn parse_valid<'a>(lines: &[&'a str], out: &mut Members<'a>) -> bool 
             ) else {
                 return false;
             };
-            count += 1;
-            if count > MAX_MEMBERS {
-                return false;
-            }
             // A duplicate can only be a key seen with the same length and first byte: most
             // keys are checked against a 64-bit mask of those rather than against every key.
+            // A list that repeats a key is valid, but rare: `parse_checked` drops the repeats.
             let bit = 1u64 << ((usize::from(first) * 7 + key.len()) & 63);
-            let duplicate =
-                seen & bit != 0 && out.members[..len].iter().flatten().any(|(k, _)| *k == key);
-            if !duplicate {
-                seen |= bit;
-                // Always there: `len <= count <= MAX_MEMBERS`.
-                let Some(slot) = out.members.get_mut(len) else {
-                    return false;
-                };
-                *slot = Some((key, value));
-                len += 1;
-                unrepresentable |= !representable;
+            if seen & bit != 0 && out.members[..len].iter().flatten().any(|(k, _)| *k == key) {
+                return false;
             }
+            seen |= bit;
+            // More than `MAX_MEMBERS` members.
+            let Some(slot) = out.members.get_mut(len) else {
+                return false;
+            };
+            *slot = Some((key, value));
+            len += 1;
             if i >= n {
                 break;
             }
@@ -302,18 +299,25 @@ pub(crate) fn parse_valid<'a>(lines: &[&'a str], out: &mut Members<'a>) -> bool 
     true
 }
 
-/// The rest of a key `b[start..]` whose key characters stop at an `@` (at `at`): the index
-/// of the first byte after it that is neither a key character nor `@`, and whether
-/// opentelemetry's `TraceState` accepts the key ([`representable`]). The key's first byte and
-/// length are the caller's to check.
+/// The rest of a key whose key characters stop at an `@` (at `at`): the index of the first
+/// byte after it that is neither a key character nor `@`, and whether opentelemetry's
+/// `TraceState` accepts the key ([`representable`], which this must agree with). The key's
+/// first byte and length are the caller's to check.
 #[cold]
 #[inline(never)]
-fn skip_key_with_at(b: &[u8], start: usize, at: usize) -> (usize, bool) {
-    let mut end = at;
+fn skip_key_with_at(b: &[u8], at: usize) -> (usize, bool) {
+    let mut end = skip_key_chars(b, at + 1);
+    if b.get(end) != Some(&b'@') {
+        let after = end - at - 1;
+        return (
+            end,
+            after <= 13 && (after == 0 || is(b[at + 1], LC | DIGIT)),
+        );
+    }
     while b.get(end) == Some(&b'@') {
         end = skip_key_chars(b, end + 1);
     }
-    (end, representable(&b[start..end]))
+    (end, false)
 }
 
 /// The rest of [`parse_valid`] for a value `b[start..stop]` (`stop` where its characters
