@@ -488,7 +488,7 @@ proptest! {
     #[test]
     fn traceparent_parse_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..700)) {
         if let Ok(tp) = TraceParent::parse_bytes(&bytes) {
-            prop_assert!(tp.trace_id() != TraceId::INVALID && tp.span_id() != SpanId::INVALID);
+            prop_assert!(tp.trace_id() != TraceId::INVALID && tp.parent_id() != SpanId::INVALID);
             prop_assert!(tp.version() != 0xff);
         }
     }

@@ -71,7 +71,7 @@ fn hand_written_traceparent(map: &HeaderMap) -> Context {
     match baton_propagation::TraceParent::parse_bytes(line.as_bytes()) {
         Ok(tp) => Context::new().with_remote_span_context(SpanContext::new(
             tp.trace_id(),
-            tp.span_id(),
+            tp.parent_id(),
             tp.flags() & baton_propagation::TraceParent::DEFINED_FLAGS,
             true,
             TraceState::NONE,

@@ -128,7 +128,7 @@ impl TraceContextPropagator {
         let tp = TraceParent::parse(line).ok()?;
         let (trace_state, full) = extract_trace_state(extractor, tp.trace_id());
         let flags = tp.flags() & TraceParent::DEFINED_FLAGS;
-        let sc = SpanContext::new(tp.trace_id(), tp.span_id(), flags, true, trace_state);
+        let sc = SpanContext::new(tp.trace_id(), tp.parent_id(), flags, true, trace_state);
         Some((sc, full))
     }
 }
@@ -179,7 +179,7 @@ impl TextMapPropagator for TraceContextPropagator {
         };
         let tp = TraceParent::new(
             tp.trace_id(),
-            tp.span_id(),
+            tp.parent_id(),
             tp.flags() & TraceParent::DEFINED_FLAGS,
         );
         let mut buf = [0u8; TraceParent::LENGTH];

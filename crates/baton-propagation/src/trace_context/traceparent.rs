@@ -334,7 +334,8 @@ impl TraceParent {
         self.trace_id
     }
 
-    /// The parent id: the id of the caller's span.
+    /// The parent id: the id of the caller's span (the W3C field `parent-id`, which
+    /// OpenTelemetry's `SpanContext` holds as the remote span's `span_id`).
     ///
     /// # Examples
     ///
@@ -346,20 +347,6 @@ impl TraceParent {
     /// assert_eq!(tp.parent_id(), SpanId::from(0x00f067aa0ba902b7));
     /// ```
     pub const fn parent_id(&self) -> SpanId {
-        self.parent_id
-    }
-
-    /// The parent id under its OpenTelemetry name: the span id of the remote parent span.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use baton_propagation::TraceParent;
-    ///
-    /// let tp = TraceParent::parse("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01").unwrap();
-    /// assert_eq!(tp.span_id(), tp.parent_id());
-    /// ```
-    pub const fn span_id(&self) -> SpanId {
         self.parent_id
     }
 
