@@ -186,13 +186,7 @@ fn is_ascii(line: &[u8]) -> bool {
 
 /// What a carrier returns for a header line that is not visible ASCII: U+FFFD, which no
 /// propagation format accepts, so the line counts as present and invalid.
-///
-/// # Examples
-///
-/// ```
-/// assert_eq!(baton_propagation::UNREADABLE, "\u{fffd}");
-/// ```
-pub const UNREADABLE: &str = "\u{fffd}";
+pub(crate) const UNREADABLE: &str = "\u{fffd}";
 
 #[cfg(feature = "http")]
 pub use self::http_carrier::{HeaderExtractor, HeaderInjector};

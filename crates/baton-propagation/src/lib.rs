@@ -115,7 +115,6 @@ mod composite;
 mod env;
 mod trace_context;
 pub use baggage::{BAGGAGE, BaggagePropagator};
-pub use carrier::UNREADABLE;
 #[cfg(feature = "http")]
 pub use carrier::{HeaderExtractor, HeaderInjector};
 #[cfg(feature = "tonic")]

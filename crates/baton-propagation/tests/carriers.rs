@@ -4,12 +4,15 @@
 #![cfg(feature = "http")]
 
 use baton_propagation::{
-    BaggagePropagator, CompositePropagator, HeaderExtractor, HeaderInjector,
-    TraceContextPropagator, UNREADABLE,
+    BaggagePropagator, CompositePropagator, HeaderExtractor, HeaderInjector, TraceContextPropagator,
 };
 use http::{HeaderMap, HeaderValue};
 use opentelemetry::Context;
 use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator};
+
+/// What a carrier reads for a line that is not visible ASCII: U+FFFD, which no header
+/// grammar accepts.
+const UNREADABLE: &str = "\u{fffd}";
 use opentelemetry::trace::TraceContextExt;
 
 const TP: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";

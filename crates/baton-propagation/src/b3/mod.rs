@@ -105,6 +105,7 @@ static FIELDS: LazyLock<[String; 5]> =
 /// assert_eq!(SamplingState::from_context(&Context::new()), None);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum SamplingState {
     /// The sender left the decision to the receiver (B3 header absent, X-Ray `Sampled=?`).
     Defer,
@@ -690,6 +691,7 @@ fn parse_span_id(
 /// assert_eq!(B3Encoding::default(), B3Encoding::SingleHeader);
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+#[non_exhaustive]
 pub enum B3Encoding {
     /// `b3: {TraceId}-{SpanId}-{SamplingState}`, the OpenTelemetry default.
     #[default]

@@ -135,7 +135,7 @@ impl TraceParent {
     /// use opentelemetry::trace::{SpanContext, SpanId, TraceFlags, TraceId, TraceState};
     ///
     /// let sc = SpanContext::new(TraceId::from(7), SpanId::from(9), TraceFlags::SAMPLED, false, TraceState::NONE);
-    /// assert_eq!(TraceParent::from_span_context(&sc).unwrap().span_id(), SpanId::from(9));
+    /// assert_eq!(TraceParent::from_span_context(&sc).unwrap().parent_id(), SpanId::from(9));
     /// assert!(TraceParent::from_span_context(&SpanContext::NONE).is_none());
     /// ```
     pub fn from_span_context(span_context: &SpanContext) -> Option<Self> {
