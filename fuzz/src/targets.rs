@@ -164,22 +164,22 @@ pub mod ottrace {
 }
 
 pub mod parse_b3 {
-    //! The typed `B3Single::parse` API: never panics, and `parse(encode(parse(x))) == parse(x)`.
+    //! The typed `B3Headers::parse` API: never panics, and `parse(encode(parse(x))) == parse(x)`.
 
-    use baton_propagation::B3Single;
+    use baton_propagation::B3Headers;
 
     /// Runs the `parse_b3` target on one input.
     pub fn run(data: &[u8]) {
         let Ok(text) = std::str::from_utf8(data) else {
             return;
         };
-        let Ok(parsed) = B3Single::parse(text) else {
+        let Ok(parsed) = B3Headers::parse(text) else {
             return;
         };
-        let mut buf = [0u8; B3Single::LENGTH];
+        let mut buf = [0u8; B3Headers::LENGTH];
         let encoded = parsed.encode(&mut buf);
         assert_eq!(
-            B3Single::parse(encoded),
+            B3Headers::parse(encoded),
             Ok(parsed),
             "encoded as {encoded:?}"
         );

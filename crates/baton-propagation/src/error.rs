@@ -94,9 +94,9 @@ impl ParseError {
     /// # Examples
     ///
     /// ```
-    /// use baton_propagation::B3Single;
+    /// use baton_propagation::B3Headers;
     ///
-    /// let err = B3Single::parse("not-b3").unwrap_err();
+    /// let err = B3Headers::parse("not-b3").unwrap_err();
     /// assert_eq!(err.header(), "b3");
     /// ```
     pub const fn header(&self) -> &'static str {

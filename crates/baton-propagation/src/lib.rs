@@ -132,7 +132,7 @@ mod ot_trace;
 mod pass_through;
 mod xray;
 pub use b3::{
-    B3, B3Encoding, B3Propagator, B3Single, SamplingState, X_B3_FLAGS, X_B3_PARENTSPANID,
+    B3, B3Encoding, B3Headers, B3Propagator, SamplingState, X_B3_FLAGS, X_B3_PARENTSPANID,
     X_B3_SAMPLED, X_B3_SPANID, X_B3_TRACEID,
 };
 pub use datadog::{

@@ -156,7 +156,7 @@ fn hostile_values_give_no_context_quickly() {
 #[test]
 fn propagator_is_default_send_sync_debug_with_cached_fields() {
     support::assert_send_sync_debug::<B3Propagator>();
-    support::assert_send_sync_debug::<baton_propagation::B3Single>();
+    support::assert_send_sync_debug::<baton_propagation::B3Headers>();
     let p = B3Propagator::default();
     support::assert_cached_fields(p);
 }

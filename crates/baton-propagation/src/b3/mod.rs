@@ -175,23 +175,24 @@ pub(crate) fn outbound_state(sc: &SpanContext, stored: Option<SamplingState>) ->
 
 const HEADER: &str = "b3";
 
-/// A parsed B3 value: trace and span ids (absent when only a sampling decision is sent), the
-/// sampling state and the optional parent span id.
+/// What the B3 headers carry, in either encoding: trace and span ids (absent when only a
+/// sampling decision is sent), the sampling state and the optional parent span id.
 ///
-/// [`B3Single::parse`] reads the single `b3` header; [`B3Single::from_multiple_headers`] reads
-/// the `X-B3-*` headers into the same value. Parsing borrows the input and allocates nothing.
+/// [`B3Headers::parse`] reads the single `b3` header; [`B3Headers::from_multiple_headers`]
+/// reads the `X-B3-*` headers into the same value; [`B3Headers::encode`] writes the single
+/// header. Parsing borrows the input and allocates nothing.
 ///
 /// # Examples
 ///
 /// ```
 /// # fn main() -> Result<(), baton_propagation::ParseError> {
-/// use baton_propagation::{B3Single, SamplingState};
+/// use baton_propagation::{B3Headers, SamplingState};
 ///
-/// let b3 = B3Single::parse("80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1-05e3ac9a4f6e3b90")?;
+/// let b3 = B3Headers::parse("80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1-05e3ac9a4f6e3b90")?;
 /// assert_eq!(b3.sampling(), SamplingState::Accept);
 /// assert_eq!(b3.span_id().unwrap().to_string(), "e457b5a2e4d86bd1");
 ///
-/// let deny = B3Single::parse("0")?;
+/// let deny = B3Headers::parse("0")?;
 /// assert!(deny.trace_id().is_none());
 /// assert_eq!(deny.sampling(), SamplingState::Deny);
 /// # Ok(()) }
@@ -199,23 +200,23 @@ const HEADER: &str = "b3";
 ///
 /// # Errors
 ///
-/// [`ParseError`] when the value is empty, longer than [`B3Single::LENGTH`], an id is not 16
+/// [`ParseError`] when the value is empty, longer than [`B3Headers::LENGTH`], an id is not 16
 /// (or for the trace id 32) lowercase hex digits or is all zeros, or the sampling state is not
 /// `0`, `1` or `d`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub struct B3Single {
+pub struct B3Headers {
     ids: Option<(u128, u64)>,
     sampling: SamplingState,
     parent_span_id: Option<u64>,
 }
 
-impl B3Single {
+impl B3Headers {
     /// The longest valid `b3` value: 32-digit trace id, span id, state and parent span id.
     ///
     /// # Examples
     ///
     /// ```
-    /// assert_eq!(baton_propagation::B3Single::LENGTH, 68);
+    /// assert_eq!(baton_propagation::B3Headers::LENGTH, 68);
     /// ```
     pub const LENGTH: usize = 32 + 1 + 16 + 1 + 1 + 1 + 16;
 
@@ -225,20 +226,20 @@ impl B3Single {
     /// # Examples
     ///
     /// ```
-    /// use baton_propagation::{B3Single, SamplingState};
+    /// use baton_propagation::{B3Headers, SamplingState};
     /// use opentelemetry::trace::{SpanId, TraceId};
     ///
-    /// let b3 = B3Single::new(TraceId::from(1), SpanId::from(2), SamplingState::Debug).unwrap();
-    /// let mut buf = [0u8; B3Single::LENGTH];
+    /// let b3 = B3Headers::new(TraceId::from(1), SpanId::from(2), SamplingState::Debug).unwrap();
+    /// let mut buf = [0u8; B3Headers::LENGTH];
     /// assert_eq!(b3.encode(&mut buf), "00000000000000000000000000000001-0000000000000002-d");
-    /// assert!(B3Single::new(TraceId::INVALID, SpanId::from(2), SamplingState::Accept).is_none());
+    /// assert!(B3Headers::new(TraceId::INVALID, SpanId::from(2), SamplingState::Accept).is_none());
     /// ```
     pub fn new(trace_id: TraceId, span_id: SpanId, sampling: SamplingState) -> Option<Self> {
         let (t, s) = (
             u128::from_be_bytes(trace_id.to_bytes()),
             u64::from_be_bytes(span_id.to_bytes()),
         );
-        (t != 0 && s != 0).then_some(B3Single {
+        (t != 0 && s != 0).then_some(B3Headers {
             ids: Some((t, s)),
             sampling,
             parent_span_id: None,
@@ -251,15 +252,15 @@ impl B3Single {
     /// # Examples
     ///
     /// ```
-    /// use baton_propagation::{B3Single, SamplingState};
+    /// use baton_propagation::{B3Headers, SamplingState};
     ///
-    /// let b3 = B3Single::sampling_only(SamplingState::Deny).unwrap();
-    /// let mut buf = [0u8; B3Single::LENGTH];
+    /// let b3 = B3Headers::sampling_only(SamplingState::Deny).unwrap();
+    /// let mut buf = [0u8; B3Headers::LENGTH];
     /// assert_eq!(b3.encode(&mut buf), "0");
-    /// assert!(B3Single::sampling_only(SamplingState::Defer).is_none());
+    /// assert!(B3Headers::sampling_only(SamplingState::Defer).is_none());
     /// ```
     pub fn sampling_only(sampling: SamplingState) -> Option<Self> {
-        (sampling != SamplingState::Defer).then_some(B3Single {
+        (sampling != SamplingState::Defer).then_some(B3Headers {
             ids: None,
             sampling,
             parent_span_id: None,
@@ -272,18 +273,18 @@ impl B3Single {
     /// # Examples
     ///
     /// ```
-    /// use baton_propagation::{B3Single, ErrorKind, SamplingState};
+    /// use baton_propagation::{B3Headers, ErrorKind, SamplingState};
     ///
     /// // A 64-bit trace id is left-padded to 128 bits.
-    /// let b3 = B3Single::parse("64fe8b2a57d3eff7-e457b5a2e4d86bd1").unwrap();
+    /// let b3 = B3Headers::parse("64fe8b2a57d3eff7-e457b5a2e4d86bd1").unwrap();
     /// assert_eq!(b3.trace_id().unwrap().to_string(), "000000000000000064fe8b2a57d3eff7");
     /// assert_eq!(b3.sampling(), SamplingState::Defer);
-    /// assert_eq!(B3Single::parse("true").unwrap_err().kind(), ErrorKind::Malformed);
+    /// assert_eq!(B3Headers::parse("true").unwrap_err().kind(), ErrorKind::Malformed);
     /// ```
     ///
     /// # Errors
     ///
-    /// See [`B3Single`].
+    /// See [`B3Headers`].
     pub fn parse(value: &str) -> Result<Self, ParseError> {
         let v = value.as_bytes();
         if v.is_empty() {
@@ -304,7 +305,7 @@ impl B3Single {
         }
         if v.len() == 1 {
             let sampling = parse_state(v[0])?;
-            return Ok(B3Single {
+            return Ok(B3Headers {
                 ids: None,
                 sampling,
                 parent_span_id: None,
@@ -364,7 +365,7 @@ impl B3Single {
                 ));
             }
         };
-        Ok(B3Single {
+        Ok(B3Headers {
             ids: Some((trace_id, span_id)),
             sampling,
             parent_span_id,
@@ -382,9 +383,9 @@ impl B3Single {
     /// # Examples
     ///
     /// ```
-    /// use baton_propagation::{B3Single, SamplingState};
+    /// use baton_propagation::{B3Headers, SamplingState};
     ///
-    /// let b3 = B3Single::from_multiple_headers(
+    /// let b3 = B3Headers::from_multiple_headers(
     ///     Some("463ac35c9f6413ad48485a3953bb6124"),
     ///     Some("a2fb4a1d1a96d312"),
     ///     Some("0020000000000001"),
@@ -476,7 +477,7 @@ impl B3Single {
             }
             (None, _) => None,
         };
-        Ok(B3Single {
+        Ok(B3Headers {
             ids,
             sampling,
             parent_span_id,
@@ -488,9 +489,9 @@ impl B3Single {
     /// # Examples
     ///
     /// ```
-    /// use baton_propagation::B3Single;
+    /// use baton_propagation::B3Headers;
     ///
-    /// assert!(B3Single::parse("d").unwrap().trace_id().is_none());
+    /// assert!(B3Headers::parse("d").unwrap().trace_id().is_none());
     /// ```
     pub fn trace_id(&self) -> Option<TraceId> {
         self.ids.map(|(t, _)| TraceId::from(t))
@@ -501,9 +502,9 @@ impl B3Single {
     /// # Examples
     ///
     /// ```
-    /// use baton_propagation::B3Single;
+    /// use baton_propagation::B3Headers;
     ///
-    /// let b3 = B3Single::parse("80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1").unwrap();
+    /// let b3 = B3Headers::parse("80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1").unwrap();
     /// assert_eq!(b3.span_id().unwrap().to_string(), "e457b5a2e4d86bd1");
     /// ```
     pub fn span_id(&self) -> Option<SpanId> {
@@ -515,9 +516,9 @@ impl B3Single {
     /// # Examples
     ///
     /// ```
-    /// use baton_propagation::B3Single;
+    /// use baton_propagation::B3Headers;
     ///
-    /// let b3 = B3Single::parse("80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1-05e3ac9a4f6e3b90").unwrap();
+    /// let b3 = B3Headers::parse("80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1-05e3ac9a4f6e3b90").unwrap();
     /// assert_eq!(b3.parent_span_id().unwrap().to_string(), "05e3ac9a4f6e3b90");
     /// ```
     pub fn parent_span_id(&self) -> Option<SpanId> {
@@ -529,9 +530,9 @@ impl B3Single {
     /// # Examples
     ///
     /// ```
-    /// use baton_propagation::{B3Single, SamplingState};
+    /// use baton_propagation::{B3Headers, SamplingState};
     ///
-    /// assert_eq!(B3Single::parse("1").unwrap().sampling(), SamplingState::Accept);
+    /// assert_eq!(B3Headers::parse("1").unwrap().sampling(), SamplingState::Accept);
     /// ```
     pub fn sampling(&self) -> SamplingState {
         self.sampling
@@ -543,9 +544,9 @@ impl B3Single {
     /// # Examples
     ///
     /// ```
-    /// use baton_propagation::B3Single;
+    /// use baton_propagation::B3Headers;
     ///
-    /// let sc = B3Single::parse("80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-d").unwrap().span_context().unwrap();
+    /// let sc = B3Headers::parse("80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-d").unwrap().span_context().unwrap();
     /// assert!(sc.is_sampled() && sc.is_remote());
     /// assert_eq!(sc.trace_flags().to_u8(), 0x01);
     /// ```
@@ -560,10 +561,10 @@ impl B3Single {
     /// # Examples
     ///
     /// ```
-    /// use baton_propagation::B3Single;
+    /// use baton_propagation::B3Headers;
     ///
-    /// let b3 = B3Single::parse("64fe8b2a57d3eff7-e457b5a2e4d86bd1-0").unwrap();
-    /// let mut buf = [0u8; B3Single::LENGTH];
+    /// let b3 = B3Headers::parse("64fe8b2a57d3eff7-e457b5a2e4d86bd1-0").unwrap();
+    /// let mut buf = [0u8; B3Headers::LENGTH];
     /// assert_eq!(b3.encode(&mut buf), "000000000000000064fe8b2a57d3eff7-e457b5a2e4d86bd1-0");
     /// ```
     pub fn encode<'b>(&self, buf: &'b mut [u8; Self::LENGTH]) -> &'b str {
@@ -592,11 +593,11 @@ impl B3Single {
     }
 }
 
-impl std::str::FromStr for B3Single {
+impl std::str::FromStr for B3Headers {
     type Err = ParseError;
 
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        B3Single::parse(s)
+        B3Headers::parse(s)
     }
 }
 
@@ -767,8 +768,8 @@ impl B3Propagator {
         self.encoding
     }
 
-    fn extract_value(extractor: &dyn Extractor) -> Option<B3Single> {
-        if let Some(Ok(b3)) = first_line(extractor, B3_HEADER).map(B3Single::parse) {
+    fn extract_value(extractor: &dyn Extractor) -> Option<B3Headers> {
+        if let Some(Ok(b3)) = first_line(extractor, B3_HEADER).map(B3Headers::parse) {
             return Some(b3);
         }
         // An empty header line is an absent one, as in opentelemetry-go-contrib (whose carriers
@@ -784,7 +785,7 @@ impl B3Propagator {
             return None;
         }
         let parent = get(X_B3_PARENTSPANID_HEADER);
-        B3Single::from_multiple_headers(t, s, parent, sampled, flags).ok()
+        B3Headers::from_multiple_headers(t, s, parent, sampled, flags).ok()
     }
 }
 
@@ -793,21 +794,21 @@ impl TextMapPropagator for B3Propagator {
         let sc = cx.span().span_context().clone();
         let stored = SamplingState::from_context(cx);
         let value = if sc.is_valid() {
-            B3Single::new(sc.trace_id(), sc.span_id(), outbound_state(&sc, stored))
+            B3Headers::new(sc.trace_id(), sc.span_id(), outbound_state(&sc, stored))
         } else {
             // opentelemetry-go-contrib "sampled only" (and opentelemetry-zipkin): a span context
             // without ids but with the sampled flag still sends `b3: 1`. An unsampled one sends
             // nothing (rather than Go's `b3: 0`), so a context with no span never denies the
             // next hop's sampling; opentelemetry-java sends nothing for either.
             let implied = sc.is_sampled().then_some(SamplingState::Accept);
-            stored.or(implied).and_then(B3Single::sampling_only)
+            stored.or(implied).and_then(B3Headers::sampling_only)
         };
         let Some(value) = value else { return };
         if matches!(
             self.encoding,
             B3Encoding::SingleHeader | B3Encoding::SingleAndMultiHeader
         ) {
-            let mut buf = [0u8; B3Single::LENGTH];
+            let mut buf = [0u8; B3Headers::LENGTH];
             injector.set(B3, value.encode(&mut buf).to_owned());
         }
         if matches!(

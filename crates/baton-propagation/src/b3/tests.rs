@@ -51,7 +51,7 @@ fn single_header_spec_examples_parse() {
         ),
     ];
     for &(value, sampling, has_parent) in table {
-        let b3 = B3Single::parse(value).unwrap_or_else(|e| panic!("{value}: {e}"));
+        let b3 = B3Headers::parse(value).unwrap_or_else(|e| panic!("{value}: {e}"));
         assert_eq!(b3.sampling(), sampling, "{value}");
         assert_eq!(b3.parent_span_id().is_some(), has_parent, "{value}");
         assert!(b3.trace_id().is_some());
@@ -66,7 +66,7 @@ fn single_header_sampling_only_values() {
         ("1", SamplingState::Accept),
         ("d", SamplingState::Debug),
     ] {
-        let b3 = B3Single::parse(v).unwrap();
+        let b3 = B3Headers::parse(v).unwrap();
         assert_eq!(b3.sampling(), s);
         assert!(b3.trace_id().is_none() && b3.span_context().is_none());
     }
@@ -142,7 +142,7 @@ fn single_header_rejects_off_spec_values() {
         ),
     ];
     for &(value, kind) in table {
-        let err = B3Single::parse(value).expect_err(value);
+        let err = B3Headers::parse(value).expect_err(value);
         assert_eq!(err.kind(), kind, "{value}: {err}");
         assert_eq!(err.header(), "b3");
     }
@@ -152,7 +152,7 @@ fn single_header_rejects_off_spec_values() {
 fn size_is_checked_before_parsing() {
     let huge = "a".repeat(1 << 20);
     assert_eq!(
-        B3Single::parse(&huge).unwrap_err().kind(),
+        B3Headers::parse(&huge).unwrap_err().kind(),
         ErrorKind::TooLong
     );
 }
@@ -177,26 +177,27 @@ fn multiple_headers_table() {
         (None, Some("true"), SamplingState::Defer),
     ];
     for &(sampled, flags, want) in ok {
-        let b3 =
-            B3Single::from_multiple_headers(Some(TRACE), Some(SPAN), None, sampled, flags).unwrap();
+        let b3 = B3Headers::from_multiple_headers(Some(TRACE), Some(SPAN), None, sampled, flags)
+            .unwrap();
         assert_eq!(b3.sampling(), want, "{sampled:?} {flags:?}");
     }
     for (sampled, flags) in [(Some("yes"), None), (Some("2"), None), (Some(""), None)] {
         assert!(
-            B3Single::from_multiple_headers(Some(TRACE), Some(SPAN), None, sampled, flags).is_err()
+            B3Headers::from_multiple_headers(Some(TRACE), Some(SPAN), None, sampled, flags)
+                .is_err()
         );
     }
-    assert!(B3Single::from_multiple_headers(Some(TRACE), None, None, Some("1"), None).is_err());
+    assert!(B3Headers::from_multiple_headers(Some(TRACE), None, None, Some("1"), None).is_err());
     // opentelemetry-go-contrib errInvalidScopeParent: a parent id without ids.
-    assert!(B3Single::from_multiple_headers(None, None, Some(PARENT), Some("0"), None).is_err());
-    assert!(B3Single::from_multiple_headers(None, Some(SPAN), None, Some("1"), None).is_err());
+    assert!(B3Headers::from_multiple_headers(None, None, Some(PARENT), Some("0"), None).is_err());
+    assert!(B3Headers::from_multiple_headers(None, Some(SPAN), None, Some("1"), None).is_err());
     assert!(
-        B3Single::from_multiple_headers(Some(TRACE), Some(SPAN), Some("xyz"), Some("1"), None)
+        B3Headers::from_multiple_headers(Some(TRACE), Some(SPAN), Some("xyz"), Some("1"), None)
             .is_err()
     );
-    assert!(B3Single::from_multiple_headers(None, None, None, None, None).is_err());
+    assert!(B3Headers::from_multiple_headers(None, None, None, None, None).is_err());
     // "While valid to propagate only a reject sampling decision (X-B3-Sampled: 0)".
-    let deny = B3Single::from_multiple_headers(None, None, None, Some("0"), None).unwrap();
+    let deny = B3Headers::from_multiple_headers(None, None, None, Some("0"), None).unwrap();
     assert_eq!(
         (deny.sampling(), deny.trace_id()),
         (SamplingState::Deny, None)
@@ -366,24 +367,24 @@ fn state() -> impl Strategy<Value = SamplingState> {
 proptest! {
     #[test]
     fn parse_encode_round_trip(t in 1u128.., s in 1u64.., sampling in state(), parent in proptest::option::of(1u64..)) {
-        let mut v = B3Single::new(TraceId::from(t), SpanId::from(s), sampling).unwrap();
+        let mut v = B3Headers::new(TraceId::from(t), SpanId::from(s), sampling).unwrap();
         // A parent id needs an explicit state before it in the single header.
         v.parent_span_id = if sampling == SamplingState::Defer { None } else { parent };
-        let mut buf = [0u8; B3Single::LENGTH];
-        prop_assert_eq!(B3Single::parse(v.encode(&mut buf)), Ok(v));
+        let mut buf = [0u8; B3Headers::LENGTH];
+        prop_assert_eq!(B3Headers::parse(v.encode(&mut buf)), Ok(v));
     }
 
     #[test]
     fn parse_never_panics(bytes in proptest::collection::vec(any::<u8>(), 0..100)) {
         let s = String::from_utf8_lossy(&bytes);
-        let _ = B3Single::parse(&s);
+        let _ = B3Headers::parse(&s);
     }
 
     #[test]
     fn parse_never_panics_on_near_valid(s in "[0-9a-fd-]{0,80}") {
-        if let Ok(b3) = B3Single::parse(&s) {
-            let mut buf = [0u8; B3Single::LENGTH];
-            prop_assert_eq!(B3Single::parse(b3.encode(&mut buf)), Ok(b3));
+        if let Ok(b3) = B3Headers::parse(&s) {
+            let mut buf = [0u8; B3Headers::LENGTH];
+            prop_assert_eq!(B3Headers::parse(b3.encode(&mut buf)), Ok(b3));
         }
     }
 }
@@ -429,15 +430,15 @@ fn first_line_reads_what_get_reads() {
     }
 }
 
-/// `B3Single::parse` as it was before the fast path for the first `-`, which must not change
+/// `B3Headers::parse` as it was before the fast path for the first `-`, which must not change
 /// any result.
-fn parse_by_first_dash(value: &str) -> Result<B3Single, ParseError> {
+fn parse_by_first_dash(value: &str) -> Result<B3Headers, ParseError> {
     let v = value.as_bytes();
-    if v.is_empty() || v.len() > B3Single::LENGTH || v.len() == 1 {
-        return B3Single::parse(value);
+    if v.is_empty() || v.len() > B3Headers::LENGTH || v.len() == 1 {
+        return B3Headers::parse(value);
     }
     let Some(dash) = v.iter().position(|&b| b == b'-') else {
-        return B3Single::parse(value);
+        return B3Headers::parse(value);
     };
     let trace_id = parse_trace_id(&v[..dash], HEADER)?;
     let rest = &v[dash + 1..];
@@ -446,14 +447,14 @@ fn parse_by_first_dash(value: &str) -> Result<B3Single, ParseError> {
     let (sampling, rest) = match rest {
         [] => (SamplingState::Defer, rest),
         [b'-', s, rest @ ..] => (parse_state(*s)?, rest),
-        _ => return B3Single::parse(value),
+        _ => return B3Headers::parse(value),
     };
     let parent_span_id = match rest {
         [] => None,
         [b'-', parent @ ..] => Some(parse_span_id(parent, HEADER, "parent span id")?),
-        _ => return B3Single::parse(value),
+        _ => return B3Headers::parse(value),
     };
-    Ok(B3Single {
+    Ok(B3Headers {
         ids: Some((trace_id, span_id)),
         sampling,
         parent_span_id,
@@ -470,7 +471,7 @@ proptest! {
         tail in "(-[01d-](-[0-9a-f-]{16})?)?",
     ) {
         let value = format!("{trace}-{span}{tail}");
-        prop_assert_eq!(B3Single::parse(&value), parse_by_first_dash(&value));
+        prop_assert_eq!(B3Headers::parse(&value), parse_by_first_dash(&value));
     }
 
     // Trace ids of 16 or 32 digits decode as the byte-at-a-time table did.
