@@ -103,10 +103,13 @@
 pub struct ReadmeDoctests;
 
 // --- foundation (lead) ---
+mod carried;
 mod error;
 mod hex;
 mod remote;
+mod sampling;
 pub use error::{ErrorKind, ParseError};
+pub use sampling::SamplingState;
 
 // --- W3C trace context, baggage, carriers, composite, OTEL_PROPAGATORS (engineer P1) ---
 mod baggage;
@@ -132,8 +135,8 @@ mod ot_trace;
 mod pass_through;
 mod xray;
 pub use b3::{
-    B3, B3Encoding, B3Headers, B3Propagator, SamplingState, X_B3_FLAGS, X_B3_PARENTSPANID,
-    X_B3_SAMPLED, X_B3_SPANID, X_B3_TRACEID,
+    B3, B3Encoding, B3Headers, B3Propagator, X_B3_FLAGS, X_B3_PARENTSPANID, X_B3_SAMPLED,
+    X_B3_SPANID, X_B3_TRACEID,
 };
 pub use datadog::{
     DatadogHeaders, DatadogPropagator, X_DATADOG_ORIGIN, X_DATADOG_PARENT_ID,

@@ -358,8 +358,8 @@ const GO_CONTRIB_B3_INJECT: &[B3Inject] = &[
 fn with_mark(cx: Context, mark: Mark) -> Context {
     match mark {
         Mark::None => cx,
-        Mark::Debug => cx.with_value(SamplingState::Debug),
-        Mark::Deferred => cx.with_value(SamplingState::Defer),
+        Mark::Debug => SamplingState::Debug.to_context(&cx),
+        Mark::Deferred => SamplingState::Defer.to_context(&cx),
     }
 }
 
@@ -677,7 +677,7 @@ fn go_contrib_and_java_jaeger_inject_table() {
     for &(name, sampled, debug, value) in cases {
         let mut cx = context_with(J_TRACE_32, J_SPAN, sampled);
         if debug {
-            cx = cx.with_value(SamplingState::Debug);
+            cx = SamplingState::Debug.to_context(&cx);
         }
         assert_eq!(
             inject(&p, &cx),
@@ -1198,7 +1198,7 @@ fn java_b3_extract_table() {
 // header", as go-contrib does ("multiple: debug omitting sample"): the spec wins.
 #[test]
 fn java_b3_inject_debug() {
-    let cx = context_with(JAVA_TRACE, JAVA_SPAN, true).with_value(SamplingState::Debug);
+    let cx = SamplingState::Debug.to_context(&context_with(JAVA_TRACE, JAVA_SPAN, true));
     assert_eq!(
         inject(&B3Propagator::default(), &cx),
         pairs_map(&[("b3", "ff000000000000000000000000000041-ff00000000000041-d")]),

@@ -8,7 +8,8 @@
 //!
 //! Debug and a deferred decision do not fit in [`TraceFlags`](opentelemetry::trace::TraceFlags)
 //! without colliding with the W3C random bit (`0x02`), so they travel in the [`Context`] as a
-//! [`SamplingState`] value, which the B3 and Jaeger propagators both read back on inject.
+//! [`SamplingState`] for the trace they arrived with, which the B3 and Jaeger propagators both
+//! read back on inject for a span context of that trace only.
 
 use std::sync::LazyLock;
 
@@ -22,6 +23,7 @@ use crate::carrier::Header;
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
 use crate::remote::remote_span_context;
+use crate::sampling::{SamplingState, outbound_state, with_sampling_state};
 
 #[cfg(test)]
 mod tests;
@@ -85,93 +87,6 @@ pub(crate) fn first_line_of<'e>(
 /// Every field B3 injects, single first, so that each encoding's `fields()` is a sub-slice.
 static FIELDS: LazyLock<[String; 5]> =
     LazyLock::new(|| [B3, X_B3_TRACEID, X_B3_SPANID, X_B3_SAMPLED, X_B3_FLAGS].map(String::from));
-
-/// A sampling decision carried in the [`Context`] beside (or instead of) a span context.
-///
-/// B3 (`b3: d`, `X-B3-Flags: 1`), Jaeger (flag `0x02`, `jaeger-debug-id`) and X-Ray
-/// (`Sampled=?`) carry states that [`TraceFlags`](opentelemetry::trace::TraceFlags) cannot hold without colliding with the W3C
-/// random bit, so the propagators store this value with
-/// [`Context::with_value`] on extract and read it back on inject. A sampling-only B3 header
-/// (`b3: 0`) yields a context with this value and no span context, so the decision is not lost.
-///
-/// # Examples
-///
-/// ```
-/// use baton_propagation::SamplingState;
-/// use opentelemetry::Context;
-///
-/// let cx = Context::new().with_value(SamplingState::Debug);
-/// assert_eq!(SamplingState::from_context(&cx), Some(SamplingState::Debug));
-/// assert_eq!(SamplingState::from_context(&Context::new()), None);
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum SamplingState {
-    /// The sender left the decision to the receiver (B3 header absent, X-Ray `Sampled=?`).
-    Defer,
-    /// Do not record (B3 `0`).
-    Deny,
-    /// Record (B3 `1`).
-    Accept,
-    /// Record and force past any sampler (B3 `d`, Jaeger flag `0x02`); implies [`Accept`](Self::Accept).
-    Debug,
-}
-
-impl SamplingState {
-    /// The state stored in `cx`, if a propagator put one there.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use baton_propagation::SamplingState;
-    /// use opentelemetry::Context;
-    ///
-    /// let cx = Context::new().with_value(SamplingState::Deny);
-    /// assert_eq!(SamplingState::from_context(&cx), Some(SamplingState::Deny));
-    /// ```
-    pub fn from_context(cx: &Context) -> Option<SamplingState> {
-        cx.get::<SamplingState>().copied()
-    }
-
-    /// Whether this state means the trace is recorded (accept or debug).
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use baton_propagation::SamplingState;
-    ///
-    /// assert!(SamplingState::Debug.is_sampled());
-    /// assert!(!SamplingState::Defer.is_sampled());
-    /// ```
-    pub const fn is_sampled(self) -> bool {
-        matches!(self, SamplingState::Accept | SamplingState::Debug)
-    }
-}
-
-/// Stores `state` beside a span context that was just extracted, unless the span context's
-/// sampled flag already says it all (accept or deny) and no earlier state needs replacing:
-/// that saves a context entry, two allocations, on the common path.
-pub(crate) fn with_sampling_state(cx: Context, state: SamplingState) -> Context {
-    let implied = matches!(state, SamplingState::Accept | SamplingState::Deny);
-    if implied && cx.get::<SamplingState>().is_none() {
-        cx
-    } else {
-        cx.with_value(state)
-    }
-}
-
-/// The decision to send for a span context, given the state stored in the context.
-///
-/// Debug is always re-emitted (OTel: "MUST preserve a debug trace flag ... and propagate it");
-/// a deferred decision is re-emitted only while no sampler has accepted the trace since.
-pub(crate) fn outbound_state(sc: &SpanContext, stored: Option<SamplingState>) -> SamplingState {
-    match stored {
-        Some(SamplingState::Debug) => SamplingState::Debug,
-        Some(SamplingState::Defer) if !sc.is_sampled() => SamplingState::Defer,
-        _ if sc.is_sampled() => SamplingState::Accept,
-        _ => SamplingState::Deny,
-    }
-}
 
 const HEADER: &str = "b3";
 
@@ -710,7 +625,7 @@ pub enum B3Encoding {
 /// absent. A sampling-only value yields a context holding just a [`SamplingState`], and leaves a
 /// context that already holds a valid span context as it is. Inject writes the configured
 /// [`B3Encoding`], re-emits debug (`d`, `X-B3-Flags: 1`) and a deferred decision from the
-/// stored [`SamplingState`], sends a sampled span context without valid ids as the
+/// [`SamplingState`] stored for the trace being injected (never for another trace), sends a sampled span context without valid ids as the
 /// sampling-only `1` (as opentelemetry-go-contrib and opentelemetry-zipkin do), and never
 /// writes the parent span id.
 ///
@@ -843,7 +758,7 @@ impl TextMapPropagator for B3Propagator {
             // `TestExtractB3PreservesDebugWithoutValidSpanContext`: `b3: 0` keeps a stored debug).
             None if cx.span().span_context().is_valid() => cx.clone(),
             // Without ids, the decision is all there is: keep it.
-            None => cx.with_value(b3.sampling),
+            None => b3.sampling.to_context(cx),
         }
     }
 

@@ -10,7 +10,10 @@
 //! is dropped whole (dd-trace records `_dd.propagation_error`), keeping the ids, and a
 //! malformed `_dd.p.tid` alone is dropped (dd-trace-go `validateTID`). A sampling
 //! priority `<= 0` is not sampled, `>= 1` sampled; the exact value, the origin and the other
-//! `_dd.p.*` tags are kept in the [`Context`] and re-emitted on inject.
+//! `_dd.p.*` tags are kept in the [`Context`] for the trace they arrived with, and re-emitted on
+//! inject for every span of that trace (dd-trace keeps priority and propagating tags on the
+//! trace that all its spans share, and copies the origin from parent to child), never for
+//! another trace.
 
 use std::sync::LazyLock;
 
@@ -21,6 +24,7 @@ use opentelemetry::propagation::{
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
 use crate::b3::first_line;
+use crate::carried::Carried;
 use crate::carrier::Header;
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
@@ -571,7 +575,7 @@ impl TextMapPropagator for DatadogPropagator {
             // Datadog cannot express a trace id whose low 64 bits are zero.
             return;
         }
-        let state = cx.get::<DatadogState>();
+        let state = Carried::<DatadogState>::in_trace(cx);
         injector.set(X_DATADOG_TRACE_ID, to_decimal(u128::from(low)));
         injector.set(
             X_DATADOG_PARENT_ID,
@@ -670,10 +674,10 @@ impl TextMapPropagator for DatadogPropagator {
         // priority is kept, so that inject defers too.
         let plain =
             matches!(state.priority, Some(0 | 1)) && state.origin.is_none() && state.tags.is_none();
-        if plain && cx.get::<DatadogState>().is_none() {
+        if plain && Carried::<DatadogState>::in_trace(&cx).is_none() {
             cx
         } else {
-            cx.with_value(state)
+            Carried::store(&cx, state)
         }
     }
 

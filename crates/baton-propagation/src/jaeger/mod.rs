@@ -7,7 +7,8 @@
 //! honoured when the sampled flag is set"). The separators may arrive url-encoded (`%3A`).
 //!
 //! Debug does not go in [`TraceFlags`](opentelemetry::trace::TraceFlags) (`0x02` is the W3C
-//! random bit there) but in the [`Context`] as [`SamplingState::Debug`], shared with B3.
+//! random bit there) but in the [`Context`] as [`SamplingState::Debug`] for the trace it arrived
+//! with, shared with B3.
 
 use std::borrow::Cow;
 use std::sync::LazyLock;
@@ -19,12 +20,14 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
-use crate::b3::{SamplingState, first_line, outbound_state, with_sampling_state};
+use crate::b3::first_line;
 use crate::baggage::is_token;
+use crate::carried::Carried;
 use crate::carrier::{self, Header, Prefix};
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
 use crate::remote::remote_span_context;
+use crate::sampling::{SamplingState, outbound_state, with_sampling_state};
 
 #[cfg(test)]
 mod tests;
@@ -412,6 +415,12 @@ impl std::str::FromStr for UberTraceId {
 /// with [`SamplingState::Debug`] (and no span context); a sampler or server layer can read it
 /// with [`JaegerDebugId::from_context`] to force sampling and add the tag.
 ///
+/// Both belong to no trace: they answer, and inject forwards the id, only while the context
+/// holds no valid span context. The root a server starts for the request is a trace of its own
+/// choosing, which carries debug only when the layer honouring the id says so (with
+/// [`SamplingState::to_context`] once the root is current); an untrusted caller's header never
+/// forces debug onto a trace by itself.
+///
 /// # Examples
 ///
 /// ```
@@ -438,7 +447,7 @@ impl JaegerDebugId {
     /// assert!(JaegerDebugId::from_context(&opentelemetry::Context::new()).is_none());
     /// ```
     pub fn from_context(cx: &Context) -> Option<&JaegerDebugId> {
-        cx.get::<JaegerDebugId>()
+        Carried::<JaegerDebugId>::in_trace(cx)
     }
 
     /// The id as received.
@@ -466,8 +475,9 @@ impl JaegerDebugId {
 /// opentelemetry-java reads it) and `uberctx-{key}` headers (values url-decoded, winning over
 /// `jaeger-baggage`) into the context's W3C [`Baggage`], and, with no valid trace, honours `jaeger-debug-id` as a
 /// [`JaegerDebugId`] plus [`SamplingState::Debug`]. Inject writes `uber-trace-id` with the
-/// deprecated parent id `0`, re-emits debug as flag `0x02`, writes every baggage entry as
-/// `uberctx-{key}` (value url-encoded), and forwards a stored debug id when there is no span.
+/// deprecated parent id `0`, re-emits debug as flag `0x02` for every span of the trace it
+/// arrived with (never for another trace), writes every baggage entry as `uberctx-{key}`
+/// (value url-encoded), and forwards a stored debug id when there is no span.
 ///
 /// # Examples
 ///
@@ -542,14 +552,17 @@ impl TextMapPropagator for JaegerPropagator {
                 };
                 with_sampling_state(cx.with_remote_span_context(id.span_context()), state)
             }
+            // Jaeger honours a debug id only for a request that carries no trace; one that
+            // came with a trace from another format (earlier in a composite) is not that.
+            None if cx.span().span_context().is_valid() => cx.clone(),
             None => match first_line(extractor, JAEGER_DEBUG_ID_HEADER) {
                 Some(d)
                     if !d.is_empty()
                         && d.len() <= MAX_DEBUG_ID
                         && d.bytes().all(|b| (0x20..0x7f).contains(&b)) =>
                 {
-                    cx.with_value(JaegerDebugId(d.into()))
-                        .with_value(SamplingState::Debug)
+                    // Both for no trace: the trace a server starts for this request is its own.
+                    SamplingState::Debug.to_context(&Carried::store(cx, JaegerDebugId(d.into())))
                 }
                 _ => cx.clone(),
             },

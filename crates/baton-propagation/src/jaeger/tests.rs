@@ -159,7 +159,9 @@ fn baggage_extraction_merges_and_is_bounded() {
 }
 
 // Jaeger docs: jaeger-debug-id without uber-trace-id makes the tracer start a new trace forced to
-// be sampled and tagged with the id. Decision: keep it as JaegerDebugId + SamplingState::Debug.
+// be sampled and tagged with the id. Decision: keep it as JaegerDebugId + SamplingState::Debug,
+// both for no trace (tests/carried_state.rs: a root started under it carries neither), and
+// ignore it when an earlier propagator already found a trace.
 #[test]
 fn debug_id_without_trace_is_honoured_and_forwarded() {
     let cx = extract(&[("jaeger-debug-id", "req-42")]);
@@ -176,6 +178,12 @@ fn debug_id_without_trace_is_honoured_and_forwarded() {
         ("uber-trace-id", "abc:def:0:0"),
     ]);
     assert!(JaegerDebugId::from_context(&with_trace).is_none());
+    // A trace found by an earlier propagator of a composite is a trace too.
+    let over_trace = JaegerPropagator::default().extract_with_context(
+        &extract(&[("uber-trace-id", "abc:def:0:1")]),
+        &headers(&[("jaeger-debug-id", "req-42")]),
+    );
+    assert!(over_trace.get::<Carried<JaegerDebugId>>().is_none());
     for bad in ["", "a\u{1}b"] {
         assert!(JaegerDebugId::from_context(&extract(&[("jaeger-debug-id", bad)])).is_none());
     }

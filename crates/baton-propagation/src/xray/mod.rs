@@ -3,10 +3,19 @@
 //! `Root=1-{8 hex epoch}-{24 hex};Parent={16 hex};Sampled={0|1|?}`, fields in any order
 //! (AWS X-Ray developer guide, "Tracing header"; opentelemetry-aws and opentelemetry-go-contrib
 //! `propagators/aws/xray`). Other fields (`Self=`, `Lineage=`, application fields that load
-//! balancers preserve) are kept in the [`Context`] and re-emitted, in their order, after the
-//! three known fields on inject. A missing or `?` `Sampled` is a deferred decision, kept as
-//! [`SamplingState::Defer`] beside an unsampled span context (opentelemetry-aws puts it in
-//! trace flag `0x02`, which is the W3C random bit, so Baton does not).
+//! balancers preserve) are kept in the [`Context`] for the trace and span they arrived with,
+//! and re-emitted, in their order, after the three known fields on inject:
+//!
+//! - for every span of that trace, `Lineage` (Lambda's loop detection counts the hops of one
+//!   request chain) and application fields (the Elastic Load Balancing docs: a header with
+//!   `Root` and a custom field keeps both as it travels);
+//! - `Self`, which a load balancer inserts to name its own hop, only for the very span context
+//!   it arrived with (a proxy forwarding the request as it is), not for a child's calls;
+//! - none of them for another trace.
+//!
+//! A missing or `?` `Sampled` is a deferred decision, kept as [`SamplingState::Defer`] beside
+//! an unsampled span context (opentelemetry-aws puts it in trace flag `0x02`, which is the W3C
+//! random bit, so Baton does not).
 
 use std::sync::LazyLock;
 
@@ -16,12 +25,14 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
-use crate::b3::{SamplingState, first_line, outbound_state, with_sampling_state};
+use crate::b3::first_line;
+use crate::carried::{Carried, Match};
 use crate::carrier::Header;
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
 use crate::ot_trace::is_field_value;
 use crate::remote::remote_span_context;
+use crate::sampling::{SamplingState, outbound_state, with_sampling_state};
 
 #[cfg(test)]
 mod tests;
@@ -444,7 +455,9 @@ fn parse_sampled(v: &str) -> Result<SamplingState, ParseError> {
 ///
 /// Extract yields a remote span context when `Root` and `Parent` are valid, stores the sampling
 /// state (so `Sampled=?` is re-emitted as `?`) and any extra fields; inject writes
-/// `Root;Parent;Sampled` followed by the extra fields of the extracted header.
+/// `Root;Parent;Sampled` followed by the extra fields of the extracted header when the span
+/// context injected belongs to its trace (`Self` only for the very span it arrived with; see
+/// the [module docs](self)).
 ///
 /// # Examples
 ///
@@ -474,11 +487,15 @@ pub struct XRayPropagator {
 
 /// `core` followed by the kept extra fields that fit: whole fields only, in their order, so
 /// that the header never grows past [`XRayTraceHeader::MAX_LEN`] (the next hop would reject
-/// it, and the trace would be lost). Found by the `xray` fuzz target.
-fn with_extra_fields(core: &str, extra: &str) -> String {
+/// it, and the trace would be lost). Found by the `xray` fuzz target. `Self` is left out
+/// unless `own_span`: it names the load balancer's hop to the span the header arrived with.
+fn with_extra_fields(core: &str, extra: &str, own_span: bool) -> String {
     let mut v = String::with_capacity((core.len() + 1 + extra.len()).min(XRayTraceHeader::MAX_LEN));
     v.push_str(core);
     for field in extra.split(';') {
+        if !own_span && field.starts_with("Self=") {
+            continue;
+        }
         if v.len() + 1 + field.len() <= XRayTraceHeader::MAX_LEN {
             v.push(';');
             v.push_str(field);
@@ -498,8 +515,8 @@ impl TextMapPropagator for XRayPropagator {
         let header = XRayTraceHeader::new(sc.trace_id(), sc.span_id(), state);
         let mut buf = [0u8; XRayTraceHeader::LENGTH];
         let core = header.encode(&mut buf);
-        let value = match cx.get::<ExtraFields>() {
-            Some(extra) => with_extra_fields(core, &extra.0),
+        let value = match Carried::<ExtraFields>::get(cx) {
+            Some((extra, how)) => with_extra_fields(core, &extra.0, how == Match::Span),
             None => core.to_owned(),
         };
         injector.set(X_AMZN_TRACE_ID, value);
@@ -527,7 +544,7 @@ impl TextMapPropagator for XRayPropagator {
             extra.push('=');
             extra.push_str(v);
         }
-        cx.with_value(ExtraFields(extra.into()))
+        Carried::store(&cx, ExtraFields(extra.into()))
     }
 
     fn fields(&self) -> FieldIter<'_> {
