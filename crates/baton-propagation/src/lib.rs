@@ -78,6 +78,37 @@
 //! | `tracestate` | 32 members (a repeated key counts; only its first member is kept); 32 KiB over all lines | list discarded, `traceparent` kept |
 //! | `baggage` | 64 members; 8192 bytes over all lines | later members dropped, earlier ones kept |
 //!
+//! # State beyond the span context
+//!
+//! What a format carries besides ids and the sampled flag — B3 and Jaeger debug and a deferred
+//! decision ([`SamplingState`]), a Jaeger debug id ([`JaegerDebugId`]), Datadog's priority,
+//! origin and `_dd.p.*` tags, X-Ray's extra fields — is kept in the [`Context`] with the trace it
+//! arrived on, as `tracestate` rides on the remote span context. Inject re-emits it for any span
+//! of that trace (a local child keeps it; X-Ray's `Self`, which names one hop, only for the span
+//! it came with) and never for another: a new root started under the extracted context, or a
+//! span of another trace made current, carries none of it. State that arrived without a trace
+//! (`b3: d`, `jaeger-debug-id`) counts only while no span context is current.
+//!
+//! ```
+//! use baton_propagation::{B3Propagator, SamplingState};
+//! use opentelemetry::propagation::TextMapPropagator;
+//! use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceFlags, TraceId, TraceState};
+//! use std::collections::HashMap;
+//!
+//! let p = B3Propagator::default();
+//! let inbound = HashMap::from([("b3".to_string(), "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-d".to_string())]);
+//! let cx = p.extract(&inbound);
+//! assert_eq!(SamplingState::from_context(&cx), Some(SamplingState::Debug));
+//!
+//! // Another trace made current over the extracted context does not inherit the debug flag.
+//! let other = SpanContext::new(TraceId::from(7), SpanId::from(8), TraceFlags::SAMPLED, false, TraceState::NONE);
+//! let mut out = HashMap::new();
+//! p.inject_context(&cx.with_remote_span_context(other), &mut out);
+//! assert_eq!(out["b3"], "00000000000000000000000000000007-0000000000000008-1");
+//! ```
+//!
+//! [`Context`]: opentelemetry::Context
+//!
 //! # Feature flags
 //!
 //! | Feature | Default | Enables |

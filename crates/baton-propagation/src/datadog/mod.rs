@@ -68,7 +68,7 @@ const TAG_PREFIX: &str = "_dd.p.";
 const MAX_TAGS_LEN: usize = 512;
 const MAX_ORIGIN_LEN: usize = 256;
 
-/// What Datadog carries beyond the span context, kept for the next hop.
+/// What Datadog carries beyond the span context, kept for the next hop of the same trace.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct DatadogState {
     priority: Option<i32>,
