@@ -456,8 +456,10 @@ fn parse_sampled(v: &str) -> Result<SamplingState, ParseError> {
 /// Extract yields a remote span context when `Root` and `Parent` are valid, stores the sampling
 /// state (so `Sampled=?` is re-emitted as `?`) and any extra fields; inject writes
 /// `Root;Parent;Sampled` followed by the extra fields of the extracted header when the span
-/// context injected belongs to its trace (`Self` only for the very span it arrived with; see
-/// the [module docs](self)).
+/// context injected belongs to its trace: `Lineage` and application fields for every span of
+/// that trace, `Self` (which a load balancer inserts to name its own hop) only for the very
+/// span context it arrived with, none for another trace (see [the crate
+/// docs](crate#state-beyond-the-span-context)).
 ///
 /// # Examples
 ///
