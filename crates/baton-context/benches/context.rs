@@ -18,7 +18,7 @@ use std::hint::black_box;
 use std::pin::{Pin, pin};
 use std::task::{Context as TaskContext, Poll, Waker};
 
-use baton_context::{FutureExt as _, Local, Snapshot};
+use baton_context::{Carry as _, Local, Snapshot};
 use criterion::{Criterion, criterion_group, criterion_main};
 use opentelemetry::Context;
 use opentelemetry::context::FutureExt as _;

@@ -1,5 +1,6 @@
-//! Futures and streams that run in a captured context: [`FutureExt`], [`StreamExt`],
-//! [`InContext`] and [`Scope`].
+//! The wrappers that run futures and streams in a context: [`InContext`] (made by
+//! [`Carry`](crate::Carry) and [`Snapshot::run`](crate::Snapshot::run)) and [`Scope`] (made by
+//! [`Local::scope`]).
 //!
 //! [`InContext`] attaches its [`Context`] around every poll of the wrapped future or stream,
 //! like OpenTelemetry's `WithContext`, so the value of every [`Local`], the active span and
@@ -8,13 +9,14 @@
 //! context while the wrapped future is dropped, so drop-time logs and spans see it too.
 //!
 //! ```
-//! use baton_context::{FutureExt, Local};
+//! use baton_context::{Carry, Local};
+//! use futures_util::FutureExt as _; // now_or_never
 //!
 //! static ID: Local<u32> = Local::new("id");
 //!
 //! let fut = ID.sync_scope(5, || async { ID.get() }.in_current_context());
 //! // Polled outside the scope, it still sees the value captured inside.
-//! assert_eq!(futures_util::FutureExt::now_or_never(fut), Some(Some(5)));
+//! assert_eq!(fut.now_or_never(), Some(Some(5)));
 //! ```
 
 use std::fmt;
@@ -27,26 +29,25 @@ use futures_core::Stream;
 use opentelemetry::Context;
 use pin_project_lite::pin_project;
 
+use crate::attach::enter;
 use crate::local::Local;
-use crate::snapshot::Snapshot;
-use crate::strict;
 
 pin_project! {
     /// A future or stream that runs in a captured [`Context`].
     ///
-    /// Made by [`Snapshot::run`],
-    /// [`FutureExt::in_current_context`], [`FutureExt::in_context`] and their [`StreamExt`]
-    /// counterparts.
+    /// Made by the [`Carry`](crate::Carry) methods and [`Snapshot::run`](crate::Snapshot::run).
+    /// It is a [`Future`] when `F` is one and a [`Stream`] when `F` is one.
     ///
     /// # Examples
     ///
     /// ```
-    /// use baton_context::{FutureExt, Local, Snapshot};
+    /// use baton_context::{Carry, InContext, Local, Snapshot};
+    /// use futures_util::FutureExt as _; // now_or_never
     ///
     /// static ID: Local<u32> = Local::new("id");
     /// let snapshot = ID.sync_scope(1, Snapshot::capture);
-    /// let fut: baton_context::InContext<_> = async { ID.get() }.in_context(snapshot);
-    /// assert_eq!(futures_util::FutureExt::now_or_never(fut), Some(Some(1)));
+    /// let fut: InContext<_> = async { ID.get() }.in_context(snapshot);
+    /// assert_eq!(fut.now_or_never(), Some(Some(1)));
     /// ```
     ///
     /// The wrapped future or stream is also dropped inside the context, like `tracing`'s
@@ -86,7 +87,7 @@ impl<F> InContext<F> {
     /// # Examples
     ///
     /// ```
-    /// use baton_context::{FutureExt, Local};
+    /// use baton_context::{Carry, Local};
     /// static ID: Local<u32> = Local::new("id");
     /// let fut = ID.sync_scope(2, || async {}.in_current_context());
     /// assert_eq!(ID.get_in(fut.context()), Some(2));
@@ -100,9 +101,11 @@ impl<F> InContext<F> {
     /// # Examples
     ///
     /// ```
-    /// use baton_context::FutureExt;
+    /// use baton_context::Carry;
+    /// use futures_util::FutureExt as _; // now_or_never
+    ///
     /// let fut = std::future::ready(3).in_current_context();
-    /// assert_eq!(futures_util::FutureExt::now_or_never(fut.into_inner()), Some(3));
+    /// assert_eq!(fut.into_inner().now_or_never(), Some(3));
     /// ```
     pub fn into_inner(mut self) -> F {
         match self.inner.take() {
@@ -150,25 +153,6 @@ fn gone() -> ! {
     unreachable!("a Baton context wrapper was used after its future was dropped")
 }
 
-/// Attaches `cx` around `f`; in strict mode, reports guards `f` left attached.
-#[inline]
-fn enter<R>(cx: &Context, location: &'static Location<'static>, f: impl FnOnce() -> R) -> R {
-    if strict::is_enabled() {
-        return enter_strict(cx, location, f);
-    }
-    let _guard = cx.clone().attach();
-    f()
-}
-
-#[cold]
-#[inline(never)]
-fn enter_strict<R>(cx: &Context, location: &'static Location<'static>, f: impl FnOnce() -> R) -> R {
-    let _guard = cx.clone().attach();
-    // Dropped before `_guard`, and also when `f` panics.
-    let _check = strict::ScopeCheck::new(location);
-    f()
-}
-
 pin_project! {
     /// A future that runs with a [`Local`] bound; made by [`Local::scope`].
     ///
@@ -181,8 +165,8 @@ pin_project! {
     /// Because the binding is made at the first poll, a scope handed to a plain `tokio::spawn`
     /// starts from the worker's empty context (only this local is set); spawn it with
     /// [`baton_context::spawn`](crate::spawn) to carry the spawner's span and locals as well.
-    /// [`Snapshot::run`] and [`FutureExt::in_current_context`], by contrast, capture at
-    /// creation.
+    /// [`Snapshot::run`](crate::Snapshot::run) and the [`Carry`](crate::Carry) methods, by
+    /// contrast, capture at creation.
     ///
     /// Once polled, the scope also drops the wrapped future inside its context, so what the
     /// future's destructors log or record still sees the value.
@@ -190,14 +174,14 @@ pin_project! {
     /// # Examples
     ///
     /// ```
-    /// use baton_context::Local;
+    /// use baton_context::{Local, Scope};
+    /// use futures_util::FutureExt as _; // now_or_never
     ///
     /// static A: Local<u32> = Local::new("a");
     /// static B: Local<u32> = Local::new("b");
     ///
-    /// let fut: baton_context::future::Scope<u32, _> =
-    ///     A.scope(1, B.scope(2, async { (A.get(), B.get()) }));
-    /// assert_eq!(futures_util::FutureExt::now_or_never(fut), Some((Some(1), Some(2))));
+    /// let fut: Scope<u32, _> = A.scope(1, B.scope(2, async { (A.get(), B.get()) }));
+    /// assert_eq!(fut.now_or_never(), Some((Some(1), Some(2))));
     /// ```
     #[must_use = "futures do nothing unless polled"]
     pub struct Scope<T, F>
@@ -232,8 +216,33 @@ pin_project! {
     }
 }
 
+impl<T: Send + Sync + 'static> Local<T> {
+    /// Runs `future` with this local bound to `value` at every poll.
+    ///
+    /// The value is visible through every `.await` of `future`, shadows any outer value, and
+    /// is gone once the future returns. It is bound on top of the context the future is first
+    /// polled in (span, baggage, other locals), so nested scopes compose in any order; see
+    /// [`Scope`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_context::Local;
+    /// use futures_util::FutureExt as _; // now_or_never
+    ///
+    /// static REQUEST_ID: Local<&'static str> = Local::new("request_id");
+    ///
+    /// let id = REQUEST_ID.scope("r-1", async { REQUEST_ID.get() }).now_or_never();
+    /// assert_eq!(id, Some(Some("r-1")));
+    /// ```
+    #[track_caller]
+    pub fn scope<F: Future>(&'static self, value: T, future: F) -> Scope<T, F> {
+        Scope::new(self, value, future, Location::caller())
+    }
+}
+
 impl<T: Send + Sync + 'static, F> Scope<T, F> {
-    pub(crate) fn new(
+    fn new(
         local: &'static Local<T>,
         value: T,
         inner: F,
@@ -288,107 +297,3 @@ impl<T: Send + Sync + 'static, F: fmt::Debug> fmt::Debug for Scope<T, F> {
             .finish()
     }
 }
-
-/// Runs futures in the current or a given context: `fut.in_current_context()`.
-///
-/// # Examples
-///
-/// ```
-/// use baton_context::{FutureExt, Local};
-///
-/// static ID: Local<u32> = Local::new("id");
-/// let fut = ID.sync_scope(8, || async { ID.get() }.in_current_context());
-/// assert_eq!(futures_util::FutureExt::now_or_never(fut), Some(Some(8)));
-/// ```
-pub trait FutureExt: Future + Sized {
-    /// Captures the whole current context (including non-inherited locals) and attaches it
-    /// around every poll of this future.
-    ///
-    /// To hand a future to an executor Baton does not wrap, use
-    /// `fut.in_context(Snapshot::for_spawn())` so non-inherited locals stay behind.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use baton_context::{FutureExt, Local};
-    /// static ID: Local<u32> = Local::new("id");
-    /// let fut = ID.sync_scope(1, || async { ID.get() }.in_current_context());
-    /// assert_eq!(futures_util::FutureExt::now_or_never(fut), Some(Some(1)));
-    /// ```
-    #[track_caller]
-    fn in_current_context(self) -> InContext<Self> {
-        InContext::new(self, Context::current(), Location::caller())
-    }
-
-    /// Attaches `snapshot` around every poll of this future.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use baton_context::{FutureExt, Local, Snapshot};
-    /// static ID: Local<u32> = Local::new("id");
-    /// let snapshot = ID.sync_scope(4, Snapshot::capture);
-    /// let fut = async { ID.get() }.in_context(snapshot);
-    /// assert_eq!(futures_util::FutureExt::now_or_never(fut), Some(Some(4)));
-    /// ```
-    #[track_caller]
-    fn in_context(self, snapshot: impl Into<Snapshot>) -> InContext<Self> {
-        InContext::new(self, snapshot.into().into_context(), Location::caller())
-    }
-}
-
-impl<F: Future> FutureExt for F {}
-
-/// Runs streams in the current or a given context: `stream.in_current_context()`.
-///
-/// # Examples
-///
-/// ```
-/// use baton_context::{Local, StreamExt};
-/// use futures_util::StreamExt as _;
-///
-/// static ID: Local<u32> = Local::new("id");
-/// let stream = ID.sync_scope(3, || {
-///     futures_util::stream::iter(0..2).map(|i| ID.get().unwrap() + i).in_current_context()
-/// });
-/// let items: Vec<u32> = futures_util::FutureExt::now_or_never(stream.collect()).unwrap();
-/// assert_eq!(items, [3, 4]);
-/// ```
-pub trait StreamExt: Stream + Sized {
-    /// Captures the whole current context and attaches it around every poll of this stream.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use baton_context::{Local, StreamExt};
-    /// use futures_util::StreamExt as _;
-    /// static ID: Local<u32> = Local::new("id");
-    /// let mut stream = ID.sync_scope(6, || {
-    ///     futures_util::stream::repeat_with(|| ID.get()).in_current_context()
-    /// });
-    /// assert_eq!(futures_util::FutureExt::now_or_never(stream.next()), Some(Some(Some(6))));
-    /// ```
-    #[track_caller]
-    fn in_current_context(self) -> InContext<Self> {
-        InContext::new(self, Context::current(), Location::caller())
-    }
-
-    /// Attaches `snapshot` around every poll of this stream.
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use baton_context::{Local, Snapshot, StreamExt};
-    /// use futures_util::StreamExt as _;
-    /// static ID: Local<u32> = Local::new("id");
-    /// let snapshot = ID.sync_scope(2, Snapshot::capture);
-    /// let mut stream = futures_util::stream::repeat_with(|| ID.get()).in_context(snapshot);
-    /// assert_eq!(futures_util::FutureExt::now_or_never(stream.next()), Some(Some(Some(2))));
-    /// ```
-    #[track_caller]
-    fn in_context(self, snapshot: impl Into<Snapshot>) -> InContext<Self> {
-        InContext::new(self, snapshot.into().into_context(), Location::caller())
-    }
-}
-
-impl<S: Stream> StreamExt for S {}

@@ -15,8 +15,11 @@
 //! - [`Snapshot`]: the whole current context captured in O(1), to [`run`](Snapshot::run),
 //!   [`run_sync`](Snapshot::run_sync) or [`wrap`](Snapshot::wrap) work in later.
 //! - Spawns that lose nothing: [`spawn`], [`spawn_blocking`] and [`JoinSetExt`] (feature
-//!   `tokio`), [`thread::spawn`], and [`FutureExt::in_current_context`] /
-//!   [`StreamExt::in_current_context`] returning [`InContext`] for other executors.
+//!   `tokio`), [`thread::spawn`], and the [`Carry`] extension trait for any future or stream
+//!   ([`in_current_context`](Carry::in_current_context) for work handed to another executor,
+//!   [`continue_current_context`](Carry::continue_current_context) for the same unit of work,
+//!   [`in_span`](Carry::in_span)), returning [`InContext`]. What is spawned leaves
+//!   [non-inherited](Local::not_inherited) locals behind and holds nothing of them.
 //! - [`strict`] mode, which reports misuse of the imperative guards
 //!   ([`Local::set`], [`Snapshot::attach`]) with the locations involved.
 //!
@@ -66,15 +69,19 @@
 //! Baton is built and tested on stable Rust, edition 2024; the minimum supported version is
 //! the workspace `rust-version` (1.88).
 
-pub mod future;
-pub mod local;
-pub mod snapshot;
+mod attach;
+mod bindings;
+mod carry;
+mod future;
+mod local;
+mod snapshot;
 #[cfg(feature = "tokio")]
 mod spawn;
 pub mod strict;
 pub mod thread;
 
-pub use future::{FutureExt, InContext, Scope, StreamExt};
+pub use carry::Carry;
+pub use future::{InContext, Scope};
 pub use local::{Local, LocalGuard};
 pub use snapshot::{Snapshot, SnapshotGuard};
 #[cfg(feature = "tokio")]

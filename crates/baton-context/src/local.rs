@@ -11,31 +11,30 @@
 //!
 //! static REQUEST_ID: Local<u64> = Local::new("request_id");
 //!
-//! # futures_util::FutureExt::now_or_never(async {
+//! # tokio::runtime::Builder::new_current_thread().build().unwrap().block_on(async {
 //! let seen = REQUEST_ID
 //!     .scope(7, async {
 //!         let before = REQUEST_ID.get();
-//!         std::future::ready(()).await;
+//!         tokio::task::yield_now().await;
 //!         (before, REQUEST_ID.get())
 //!     })
 //!     .await;
 //! assert_eq!(seen, (Some(7), Some(7)));
 //! assert_eq!(REQUEST_ID.get(), None);
-//! # }).unwrap();
+//! # });
 //! ```
 //!
 //! Two locals of the same Rust type never collide: a local's identity is the address of its
 //! `static`, not its type (unlike [`Context::with_value`], which keys by type).
 
-use std::any::Any;
 use std::fmt;
-use std::future::Future;
 use std::panic::Location;
-use std::sync::{Arc, OnceLock};
+use std::sync::OnceLock;
 
 use opentelemetry::Context;
 
-use crate::future::Scope;
+use crate::attach;
+use crate::bindings::Locals;
 use crate::strict::Tracked;
 
 /// A typed, request-scoped value carried in the current [`Context`].
@@ -167,7 +166,7 @@ impl<T: Send + Sync + 'static> Local<T> {
         self.inherit
     }
 
-    fn key(&'static self) -> usize {
+    pub(crate) fn key(&'static self) -> usize {
         // Statics have distinct addresses, so the address is a collision-free key; `Local`
         // holds a `&str`, so it is never zero-sized.
         self as *const Self as usize
@@ -181,7 +180,7 @@ impl<T: Send + Sync + 'static> Local<T> {
     /// Returns `cx` with this local bound to `value`.
     ///
     /// This is the building block of the scope APIs; use it to prepare a context for
-    /// [`FutureExt::in_context`](crate::FutureExt::in_context) or a [`Snapshot`](crate::Snapshot).
+    /// [`Carry::in_context`](crate::Carry::in_context) or a [`Snapshot`](crate::Snapshot).
     /// It does not change the current context.
     ///
     /// # Examples
@@ -196,45 +195,7 @@ impl<T: Send + Sync + 'static> Local<T> {
     /// assert_eq!(Snapshot::from(cx).run_sync(|| ID.get()), Some(9));
     /// ```
     pub fn bind(&'static self, cx: &Context, value: T) -> Context {
-        let (next, has_non_inherited) = match cx.get::<Locals>() {
-            Some(locals) => (locals.head.clone(), locals.has_non_inherited),
-            None => (None, false),
-        };
-        // One allocation: the value lives inside the list node.
-        let head: Arc<Node> = Arc::new(Node {
-            key: self.key(),
-            inherit: self.inherit,
-            next,
-            value,
-        });
-        cx.with_value(Locals {
-            head: Some(head),
-            has_non_inherited: has_non_inherited || !self.inherit,
-        })
-    }
-
-    /// Runs `future` with this local bound to `value` at every poll.
-    ///
-    /// The value is visible through every `.await` of `future`, shadows any outer value, and
-    /// is gone once the future returns. It is bound on top of the context the future is first
-    /// polled in (span, baggage, other locals), so nested scopes compose in any order; see
-    /// [`Scope`].
-    ///
-    /// # Examples
-    ///
-    /// ```
-    /// use baton_context::Local;
-    ///
-    /// static REQUEST_ID: Local<&'static str> = Local::new("request_id");
-    ///
-    /// # futures_util::FutureExt::now_or_never(async {
-    /// let id = REQUEST_ID.scope("r-1", async { REQUEST_ID.get() }).await;
-    /// assert_eq!(id, Some("r-1"));
-    /// # }).unwrap();
-    /// ```
-    #[track_caller]
-    pub fn scope<F: Future>(&'static self, value: T, future: F) -> Scope<T, F> {
-        Scope::new(self, value, future, Location::caller())
+        Locals::bind(cx, self.key(), self.inherit, value)
     }
 
     /// Runs `f` with this local bound to `value`, and returns its result.
@@ -249,7 +210,7 @@ impl<T: Send + Sync + 'static> Local<T> {
     #[track_caller]
     pub fn sync_scope<R>(&'static self, value: T, f: impl FnOnce() -> R) -> R {
         let cx = Context::map_current(|cx| self.bind(cx, value));
-        crate::snapshot::run_sync_in(cx, Location::caller(), f)
+        attach::run_in(cx, Location::caller(), f)
     }
 
     /// Returns a clone of the value bound by the innermost scope, or the default, or `None`.
@@ -267,10 +228,7 @@ impl<T: Send + Sync + 'static> Local<T> {
         T: Clone,
     {
         let key = self.key();
-        let found = Context::map_current(|cx| {
-            let node = cx.get::<Locals>()?.find(key)?;
-            node.value::<T>().cloned()
-        });
+        let found = Context::map_current(|cx| Locals::get::<T>(cx, key).cloned());
         match found {
             Some(value) => Some(value),
             None => self.default_value().cloned(),
@@ -293,11 +251,8 @@ impl<T: Send + Sync + 'static> Local<T> {
     where
         T: Clone,
     {
-        match cx
-            .get::<Locals>()
-            .and_then(|locals| locals.find(self.key()))
-        {
-            Some(node) => node.value::<T>().cloned(),
+        match Locals::get::<T>(cx, self.key()) {
+            Some(value) => Some(value.clone()),
             None => self.default_value().cloned(),
         }
     }
@@ -317,8 +272,8 @@ impl<T: Send + Sync + 'static> Local<T> {
     /// ```
     pub fn with<R>(&'static self, f: impl FnOnce(Option<&T>) -> R) -> R {
         let key = self.key();
-        let found = Context::map_current(|cx| cx.get::<Locals>()?.find(key).cloned());
-        match found.as_deref().and_then(Node::value::<T>) {
+        let found = Context::map_current(|cx| Locals::binding(cx, key));
+        match found.as_ref().and_then(|binding| binding.value::<T>()) {
             Some(value) => f(Some(value)),
             None => f(self.default_value()),
         }
@@ -386,152 +341,4 @@ impl<T: Send + Sync + 'static> fmt::Debug for Local<T> {
 #[derive(Debug)]
 pub struct LocalGuard {
     _inner: Tracked,
-}
-
-/// All Baton locals of one context: a persistent list, newest binding first.
-///
-/// Stored as a single entry of [`Context`] so that binding a local shares the rest of the list
-/// (no value is cloned) and capturing a context stays O(1).
-#[derive(Clone, Default)]
-pub(crate) struct Locals {
-    head: Option<Arc<Node>>,
-    /// Whether some node in the list is not inherited, so spawns strip only when needed.
-    has_non_inherited: bool,
-}
-
-/// One binding. The value is stored inline (unsized), so a binding is one allocation.
-struct Node<V: ?Sized = dyn Any + Send + Sync> {
-    key: usize,
-    inherit: bool,
-    next: Option<Arc<Node>>,
-    value: V,
-}
-
-/// The value of a node copied by [`Locals::strip_for_spawn`]: the original node, shared.
-struct Shared(Arc<Node>);
-
-impl Node {
-    #[inline]
-    fn value<T: 'static>(&self) -> Option<&T> {
-        match self.value.downcast_ref::<T>() {
-            Some(value) => Some(value),
-            None => self
-                .value
-                .downcast_ref::<Shared>()?
-                .0
-                .value
-                .downcast_ref::<T>(),
-        }
-    }
-}
-
-impl Locals {
-    #[inline]
-    fn find(&self, key: usize) -> Option<&Arc<Node>> {
-        let mut node = self.head.as_ref();
-        while let Some(current) = node {
-            if current.key == key {
-                return Some(current);
-            }
-            node = current.next.as_ref();
-        }
-        None
-    }
-
-    /// `cx` without its non-inherited locals; `None` when there is nothing to strip.
-    pub(crate) fn strip_for_spawn(cx: &Context) -> Option<Context> {
-        let locals = cx.get::<Locals>()?;
-        if !locals.has_non_inherited {
-            return None;
-        }
-        let mut kept = Vec::new();
-        let mut node = locals.head.as_ref();
-        while let Some(current) = node {
-            if current.inherit {
-                kept.push(current);
-            }
-            node = current.next.as_ref();
-        }
-        let mut head: Option<Arc<Node>> = None;
-        for node in kept.into_iter().rev() {
-            // Share the original node rather than copy its value (values need not be `Clone`).
-            let original = match node.value.downcast_ref::<Shared>() {
-                Some(shared) => Arc::clone(&shared.0),
-                None => Arc::clone(node),
-            };
-            head = Some(Arc::new(Node {
-                key: node.key,
-                inherit: true,
-                next: head,
-                value: Shared(original),
-            }));
-        }
-        Some(cx.with_value(Locals {
-            head,
-            has_non_inherited: false,
-        }))
-    }
-}
-
-impl fmt::Debug for Locals {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let mut len = 0;
-        let mut node = self.head.as_ref();
-        while let Some(current) = node {
-            len += 1;
-            node = current.next.as_ref();
-        }
-        f.debug_struct("Locals").field("bindings", &len).finish()
-    }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    static A: Local<u32> = Local::new("a");
-    static B: Local<u32> = Local::new("b");
-    static HIDDEN: Local<u32> = Local::new("hidden").not_inherited();
-
-    #[test]
-    fn same_type_locals_do_not_collide() {
-        let cx = B.bind(&A.bind(&Context::new(), 1), 2);
-        assert_eq!(A.get_in(&cx), Some(1));
-        assert_eq!(B.get_in(&cx), Some(2));
-    }
-
-    #[test]
-    fn strip_keeps_inherited_order_and_shadowing() {
-        let cx = Context::new();
-        let cx = A.bind(&cx, 1);
-        let cx = HIDDEN.bind(&cx, 2);
-        let cx = A.bind(&cx, 3);
-        let stripped = Locals::strip_for_spawn(&cx).expect("has a non-inherited local");
-        assert_eq!(A.get_in(&stripped), Some(3));
-        assert_eq!(HIDDEN.get_in(&stripped), None);
-        assert!(Locals::strip_for_spawn(&stripped).is_none());
-        assert!(Locals::strip_for_spawn(&A.bind(&Context::new(), 1)).is_none());
-    }
-
-    #[test]
-    fn stripping_twice_shares_the_original_values() {
-        struct NotClone(u32);
-        static BODY: Local<NotClone> = Local::new("body");
-
-        let cx = BODY.bind(&A.bind(&Context::new(), 1), NotClone(5));
-        let once = Locals::strip_for_spawn(&HIDDEN.bind(&cx, 2)).expect("strips");
-        let twice = Locals::strip_for_spawn(&HIDDEN.bind(&once, 3)).expect("strips");
-        assert_eq!(A.get_in(&twice), Some(1));
-        assert_eq!(HIDDEN.get_in(&twice), None);
-        let body = crate::Snapshot::from(twice).run_sync(|| BODY.with(|b| b.map(|b| b.0)));
-        assert_eq!(body, Some(5));
-    }
-
-    #[test]
-    fn with_runs_outside_the_context_borrow() {
-        let nested = A.sync_scope(1, || {
-            A.with(|outer| A.sync_scope(2, || (outer.copied(), A.get())))
-        });
-        assert_eq!(nested, (Some(1), Some(2)));
-    }
 }

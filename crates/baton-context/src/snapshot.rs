@@ -15,15 +15,34 @@
 //!     assert_eq!(snapshot.run_sync(|| STEP.get()), Some("parse"));
 //! });
 //! ```
+//!
+//! # Which capture for which work
+//!
+//! A snapshot carries exactly what it captured; [`run`](Snapshot::run),
+//! [`run_sync`](Snapshot::run_sync), [`wrap`](Snapshot::wrap) and
+//! [`attach`](Snapshot::attach) add and remove nothing. So the choice is made at the capture:
+//!
+//! - [`Snapshot::capture`] keeps everything, [non-inherited](crate::Local::not_inherited)
+//!   locals (a request's database transaction) included: for the same unit of work, resumed
+//!   later by the request itself.
+//! - [`Snapshot::for_spawn`] leaves the non-inherited locals behind: for work that may outlive
+//!   the request, such as a wrapped callback handed to a thread pool or a future handed to an
+//!   executor. Baton's spawns ([`spawn`](crate::spawn()), [`spawn_blocking`](crate::spawn_blocking()),
+//!   [`thread::spawn`](crate::thread::spawn), [`JoinSetExt`](crate::JoinSetExt)) and
+//!   [`Carry::in_current_context`](crate::Carry::in_current_context) capture this way.
 
 use std::future::Future;
 use std::panic::Location;
 
 use opentelemetry::Context;
 
+use opentelemetry::trace::{Span, TraceContextExt};
+
+use crate::attach;
+use crate::bindings::Locals;
 use crate::future::InContext;
-use crate::local::Locals;
-use crate::strict::{self, Tracked};
+use crate::local::Local;
+use crate::strict::Tracked;
 
 /// The whole context at one point in time, to run work in later.
 ///
@@ -44,6 +63,9 @@ pub struct Snapshot {
 
 impl Snapshot {
     /// Captures the current context: span, baggage and all locals, in O(1).
+    ///
+    /// Non-inherited locals included: use it to resume the same unit of work, and
+    /// [`Snapshot::for_spawn`] for work that may outlive it.
     ///
     /// # Examples
     ///
@@ -91,10 +113,7 @@ impl Snapshot {
     /// assert_eq!(Snapshot::capture().get(&ID), None);
     /// ```
     #[must_use]
-    pub fn get<T: Clone + Send + Sync + 'static>(
-        &self,
-        local: &'static crate::Local<T>,
-    ) -> Option<T> {
+    pub fn get<T: Clone + Send + Sync + 'static>(&self, local: &'static Local<T>) -> Option<T> {
         local.get_in(&self.cx)
     }
 
@@ -132,10 +151,12 @@ impl Snapshot {
     ///
     /// ```
     /// use baton_context::{Local, Snapshot};
+    /// use futures_util::FutureExt as _; // now_or_never
+    ///
     /// static ID: Local<u32> = Local::new("id");
     /// let snapshot = ID.sync_scope(3, Snapshot::capture);
     /// let fut = snapshot.run(async { ID.get() });
-    /// assert_eq!(futures_util::FutureExt::now_or_never(fut), Some(Some(3)));
+    /// assert_eq!(fut.now_or_never(), Some(Some(3)));
     /// ```
     #[track_caller]
     pub fn run<F: Future>(self, future: F) -> InContext<F> {
@@ -154,7 +175,7 @@ impl Snapshot {
     /// ```
     #[track_caller]
     pub fn run_sync<R>(&self, f: impl FnOnce() -> R) -> R {
-        run_sync_in(self.cx.clone(), Location::caller(), f)
+        attach::run_in(self.cx.clone(), Location::caller(), f)
     }
 
     /// Wraps `f` so that, whenever and wherever it is called, it runs in this snapshot.
@@ -215,6 +236,37 @@ impl Snapshot {
     }
 }
 
+impl Snapshot {
+    /// This snapshot with `span` as its current span.
+    ///
+    /// With [`run_sync`](Snapshot::run_sync), the shorthand to run synchronous work in a
+    /// span; for futures, see [`Carry::in_span`](crate::Carry::in_span). Spans started inside
+    /// through any OpenTelemetry API are children of `span`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton_context::Snapshot;
+    /// use opentelemetry::trace::{Span as _, Tracer as _, TracerProvider as _};
+    ///
+    /// let tracer = opentelemetry_sdk::trace::SdkTracerProvider::builder().build().tracer("docs");
+    /// let parent = tracer.start("render");
+    /// let parent_id = parent.span_context().span_id();
+    ///
+    /// let child = Snapshot::capture().with_span(parent).run_sync(|| tracer.start("template"));
+    /// assert_eq!(child.exported_data().unwrap().parent_span_id, parent_id);
+    /// ```
+    #[must_use]
+    pub fn with_span<S>(self, span: S) -> Self
+    where
+        S: Span + Send + Sync + 'static,
+    {
+        Self {
+            cx: self.cx.with_span(span),
+        }
+    }
+}
+
 impl From<Context> for Snapshot {
     fn from(cx: Context) -> Self {
         Self { cx }
@@ -246,7 +298,6 @@ pub struct SnapshotGuard {
     _inner: Tracked,
 }
 
-/// Attaches `cx` around `f`, checking in strict mode that `f` left no guard attached.
 /// A closure bound to a context by [`Snapshot::wrap`]: run in it when called, and dropped in
 /// it when never called.
 struct Wrapped<F> {
@@ -262,7 +313,7 @@ impl<F> Wrapped<F> {
         F: FnOnce() -> R,
     {
         match self.f.take() {
-            Some(f) => run_sync_in(self.cx.clone(), self.location, f),
+            Some(f) => attach::run_in(self.cx.clone(), self.location, f),
             // `call` takes `self`, and `f` is only taken here or in `drop`.
             None => unreachable!("a wrapped closure is called at most once"),
         }
@@ -276,15 +327,4 @@ impl<F> Drop for Wrapped<F> {
             drop(f);
         }
     }
-}
-
-pub(crate) fn run_sync_in<R>(
-    cx: Context,
-    location: &'static Location<'static>,
-    f: impl FnOnce() -> R,
-) -> R {
-    let _guard = cx.attach();
-    // Dropped before `_guard`, and also when `f` panics.
-    let _check = strict::is_enabled().then(|| strict::ScopeCheck::new(location));
-    f()
 }

@@ -24,7 +24,7 @@ use std::future::Future;
 
 use tokio::task::{AbortHandle, JoinHandle, JoinSet};
 
-use crate::future::FutureExt;
+use crate::carry::Carry;
 use crate::snapshot::Snapshot;
 
 /// Like [`tokio::spawn`], but the task runs in the context captured now.
@@ -49,7 +49,7 @@ where
     F: Future + Send + 'static,
     F::Output: Send + 'static,
 {
-    tokio::spawn(future.in_context(Snapshot::for_spawn()))
+    tokio::spawn(future.in_current_context())
 }
 
 /// Like [`tokio::task::spawn_blocking`], but `f` runs in the context captured now.
@@ -147,7 +147,7 @@ impl<T: 'static> JoinSetExt<T> for JoinSet<T> {
         F: Future<Output = T> + Send + 'static,
         T: Send,
     {
-        self.spawn(future.in_context(Snapshot::for_spawn()))
+        self.spawn(future.in_current_context())
     }
 
     #[track_caller]

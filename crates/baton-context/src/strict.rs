@@ -17,9 +17,13 @@
 //! - in [`assert_clean`], that no guard of the calling thread is still attached
 //!   ([`ViolationKind::Leaked`]).
 //!
-//! Each [`Violation`] is printed to stderr and collected in a process-wide list
-//! ([`take_violations`]). Dropping a guard on another thread needs no run-time check: guards are
-//! `!Send`, so it does not compile.
+//! Each [`Violation`] is collected in a process-wide list ([`take_violations`]) that keeps at
+//! most [`CAPACITY`] of them: once it is full, newer violations are counted
+//! ([`dropped_violations`]) rather than kept, because the first violations are usually the
+//! cause and a flood after them the consequence. With the `internal-logs` feature, each is also
+//! logged through OpenTelemetry's internal logging (`otel_warn!`, event name
+//! `BatonContext.StrictModeViolation`), which a `tracing` subscriber prints. Dropping a guard on
+//! another thread needs no run-time check: guards are `!Send`, so it does not compile.
 //!
 //! ```
 //! use baton_context::{strict, Local};
@@ -54,6 +58,10 @@ use opentelemetry::{Context, ContextGuard};
 static ENABLED: AtomicBool = AtomicBool::new(cfg!(feature = "strict"));
 static NEXT_ID: AtomicU64 = AtomicU64::new(1);
 static VIOLATIONS: Mutex<Vec<Violation>> = Mutex::new(Vec::new());
+static DROPPED: AtomicU64 = AtomicU64::new(0);
+
+/// The most violations the process-wide list keeps until [`take_violations`] drains it.
+pub const CAPACITY: usize = 256;
 
 thread_local! {
     /// The live tracked guards of this thread, oldest first.
@@ -123,6 +131,29 @@ pub fn take_violations() -> Vec<Violation> {
     std::mem::take(&mut *lock_violations())
 }
 
+/// How many violations were not kept because the list already held [`CAPACITY`], since the
+/// process started.
+///
+/// # Examples
+///
+/// ```
+/// use baton_context::{strict, Local};
+/// static ID: Local<u8> = Local::new("id");
+///
+/// strict::enable();
+/// for _ in 0..strict::CAPACITY + 2 {
+///     let (older, newer) = (ID.set(1), ID.set(2));
+///     drop(older); // out of order
+///     drop(newer);
+/// }
+/// assert_eq!(strict::take_violations().len(), strict::CAPACITY);
+/// assert_eq!(strict::dropped_violations(), 2);
+/// ```
+#[must_use]
+pub fn dropped_violations() -> u64 {
+    DROPPED.load(Ordering::Relaxed)
+}
+
 /// Panics if this thread still has an attached guard or any violation was recorded.
 ///
 /// A test helper: call it at the end of a test (with strict mode on) to fail the test when it
@@ -161,6 +192,12 @@ pub fn assert_clean() {
         for violation in &violations {
             message.push_str("\n  - ");
             message.push_str(&violation.to_string());
+        }
+        let dropped = dropped_violations();
+        if dropped > 0 {
+            message.push_str(&format!(
+                "\n  ({dropped} more not kept since the process started: the list keeps at most {CAPACITY})"
+            ));
         }
         panic!("{message}");
     }
@@ -356,8 +393,16 @@ fn lock_violations() -> std::sync::MutexGuard<'static, Vec<Violation>> {
 }
 
 fn record(violation: Violation) {
-    eprintln!("baton-context strict mode: {violation}");
-    lock_violations().push(violation);
+    opentelemetry::otel_warn!(
+        name: "BatonContext.StrictModeViolation",
+        violation = violation.to_string()
+    );
+    let mut violations = lock_violations();
+    if violations.len() < CAPACITY {
+        violations.push(violation);
+    } else {
+        DROPPED.fetch_add(1, Ordering::Relaxed);
+    }
 }
 
 /// Checks, when dropped at the end of a scoped poll or closure (also while unwinding from a

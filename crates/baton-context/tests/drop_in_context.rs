@@ -3,7 +3,8 @@
 
 use std::sync::mpsc::{self, Receiver, Sender};
 
-use baton_context::{FutureExt, Local, Snapshot, StreamExt};
+use baton_context::{Carry, Local, Snapshot};
+use futures_util::FutureExt as _; // now_or_never
 
 static ID: Local<u32> = Local::new("id");
 
@@ -42,7 +43,7 @@ fn snapshot_run_drops_a_pending_future_in_the_snapshot() {
     let snapshot = ID.sync_scope(2, Snapshot::capture);
     let fut = ID.sync_scope(9, || snapshot.run(hold(probe)));
     // Polled once (pending), then dropped outside any scope.
-    assert_eq!(futures_util::FutureExt::now_or_never(fut), None);
+    assert_eq!(fut.now_or_never(), None);
     assert_eq!(seen.recv().unwrap(), Some(2));
     assert_eq!(ID.get(), None);
 }
@@ -51,7 +52,7 @@ fn snapshot_run_drops_a_pending_future_in_the_snapshot() {
 fn a_polled_scope_drops_its_future_with_the_value_bound() {
     let (probe, seen) = probe();
     let fut = ID.scope(3, hold(probe));
-    assert_eq!(futures_util::FutureExt::now_or_never(fut), None);
+    assert_eq!(fut.now_or_never(), None);
     assert_eq!(seen.recv().unwrap(), Some(3));
     assert_eq!(ID.get(), None);
 }

@@ -1,6 +1,7 @@
 //! Non-inherited locals stay with the work that bound them; inherited ones follow spawns.
 
-use baton_context::{FutureExt, JoinSetExt, Local, Snapshot};
+use baton_context::{Carry, JoinSetExt, Local, Snapshot};
+use futures_util::FutureExt as _; // now_or_never
 
 static REQUEST: Local<u32> = Local::new("request");
 static TRANSACTION: Local<u32> = Local::new("transaction").not_inherited();
@@ -92,14 +93,27 @@ fn snapshots_choose_whether_to_strip() {
 }
 
 #[test]
-fn in_current_context_keeps_everything() {
-    // `in_current_context` continues the same unit of work (e.g. a future passed to `join!`),
-    // so it carries non-inherited locals too.
-    let fut = in_request(|| async { seen() }.in_current_context());
-    assert_eq!(
-        futures_util::FutureExt::now_or_never(fut),
-        Some((Some(1), Some(2), Some(9)))
-    );
+fn in_current_context_strips_non_inherited_locals_for_a_plain_spawn() {
+    // The shortest spelling is the safe one to hand to `tokio::spawn`.
+    let rt = runtime();
+    let child = rt.block_on(async {
+        tokio::spawn(in_request(|| async { seen() }.in_current_context())).await
+    });
+    assert_eq!(child.unwrap(), IN_CHILD);
+}
+
+#[test]
+fn continue_current_context_keeps_everything() {
+    // The same unit of work (e.g. a future passed to `join!`) keeps non-inherited locals.
+    let fut = in_request(|| async { seen() }.continue_current_context());
+    assert_eq!(fut.now_or_never(), Some((Some(1), Some(2), Some(9))));
+}
+
+#[test]
+fn in_span_strips_non_inherited_locals() {
+    let span = opentelemetry::trace::noop::NoopSpan::DEFAULT;
+    let fut = in_request(|| async { seen() }.in_span(span));
+    assert_eq!(fut.now_or_never(), Some(IN_CHILD));
 }
 
 #[test]

@@ -2,7 +2,8 @@
 
 mod support;
 
-use baton_context::{FutureExt, Local, Snapshot};
+use baton_context::{Carry, Local, Snapshot};
+use futures_util::FutureExt as _; // now_or_never
 use opentelemetry::baggage::BaggageExt;
 use opentelemetry::context::FutureExt as _;
 use opentelemetry::trace::{Span as _, TraceContextExt, Tracer};
@@ -65,16 +66,13 @@ fn otel_with_context_and_baton_scopes_compose() {
     let fut = ID
         .scope(3, async { (ID.get(), support::current_span_id()) })
         .with_context(Context::new().with_span(span));
-    assert_eq!(
-        futures_util::FutureExt::now_or_never(fut),
-        Some((Some(3), span_id))
-    );
+    assert_eq!(fut.now_or_never(), Some((Some(3), span_id)));
 }
 
 #[test]
 fn otel_with_current_context_sees_baton_locals() {
     let fut = ID.sync_scope(4, || async { ID.get() }.with_current_context());
-    assert_eq!(futures_util::FutureExt::now_or_never(fut), Some(Some(4)));
+    assert_eq!(fut.now_or_never(), Some(Some(4)));
 }
 
 #[test]

@@ -8,7 +8,8 @@
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Mutex, PoisonError};
 
-use baton_context::{FutureExt, Local, Snapshot, strict};
+use baton_context::{Carry, Local, Snapshot, strict};
+use futures_util::FutureExt as _; // now_or_never
 
 static ID: Local<u32> = Local::new("id");
 static SERIAL: Mutex<()> = Mutex::new(());
@@ -67,9 +68,7 @@ fn a_poll_panicking_under_catch_unwind() {
         async { panic!("saw {:?}", ID.get()) }.in_current_context()
     });
     ID.sync_scope(4, || {
-        let caught = catch_unwind(AssertUnwindSafe(|| {
-            futures_util::FutureExt::now_or_never(fut)
-        }));
+        let caught = catch_unwind(AssertUnwindSafe(|| fut.now_or_never()));
         assert_eq!(message(caught.unwrap_err()), "saw Some(3)");
         assert_eq!(ID.get(), Some(4));
     });

@@ -2,6 +2,8 @@
 
 mod support;
 
+use std::sync::Arc;
+
 use baton_context::{Local, Snapshot};
 use opentelemetry::baggage::BaggageExt;
 use opentelemetry::trace::{Span as _, TraceContextExt, Tracer};
@@ -90,12 +92,25 @@ fn an_empty_snapshot_clears_everything() {
 
 #[test]
 fn many_captures_share_one_context() {
-    // O(1) capture: a snapshot is the context itself, so capturing in a loop does not copy the
-    // locals (we check that every capture sees the same bindings and the original is intact).
-    let snapshots: Vec<_> = STEP.sync_scope("shared", || {
+    // O(1) capture: a snapshot is the context itself, so capturing in a loop neither clones
+    // the values nor rebinds them. A deep copy would clone the `Arc` once per capture.
+    static BODY: Local<Arc<Vec<u8>>> = Local::new("body");
+    let body = Arc::new(vec![1, 2, 3]);
+    let snapshots: Vec<_> = BODY.sync_scope(Arc::clone(&body), || {
         (0..1000).map(|_| Snapshot::capture()).collect()
     });
-    assert!(snapshots.iter().all(|s| s.get(&STEP) == Some("shared")));
+    // Ours and the one binding, shared by every capture.
+    assert_eq!(Arc::strong_count(&body), 2);
+    for snapshot in &snapshots {
+        let shared = snapshot.run_sync(|| BODY.with(|seen| Arc::ptr_eq(seen.unwrap(), &body)));
+        assert!(shared);
+    }
+    drop(snapshots);
+    assert_eq!(
+        Arc::strong_count(&body),
+        1,
+        "the binding is released with the last capture"
+    );
 }
 
 #[test]

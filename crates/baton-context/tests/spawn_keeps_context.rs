@@ -2,7 +2,7 @@
 
 mod support;
 
-use baton_context::{FutureExt, JoinSetExt, Local, StreamExt};
+use baton_context::{Carry, JoinSetExt, Local};
 use futures_util::StreamExt as _;
 use opentelemetry::Context;
 use opentelemetry::trace::{Span as _, TraceContextExt, Tracer};
@@ -12,7 +12,6 @@ static ID: Local<u32> = Local::new("id");
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
-        .enable_time()
         .build()
         .unwrap()
 }
