@@ -18,10 +18,9 @@ use std::io;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use baton::context::{Local, Snapshot};
+use baton::context::{Carry, Local};
 use baton::log;
-use opentelemetry::Context;
-use opentelemetry::trace::{TraceContextExt, Tracer, TracerProvider};
+use opentelemetry::trace::{Tracer, TracerProvider};
 use opentelemetry_sdk::trace::{SdkTracer, SdkTracerProvider};
 use tracing::info;
 use tracing_subscriber::prelude::*;
@@ -38,9 +37,7 @@ async fn request_context<F: Future>(
     handler: F,
 ) -> F::Output {
     let span = tracer.start(route);
-    Snapshot::from(Context::current_with_span(span))
-        .run(REQUEST_ID.scope(request_id, handler))
-        .await
+    REQUEST_ID.scope(request_id, handler).in_span(span).await
 }
 
 /// The handler: no ids in sight.

@@ -59,7 +59,7 @@ pub trait Carry: Sized {
     ///
     /// The capture is [`Snapshot::for_spawn`]: span, baggage and inherited locals, without the
     /// [non-inherited](crate::Local::not_inherited) ones. Safe to hand to `tokio::spawn` or any
-    /// executor; Baton's own [`spawn`](crate::spawn()) does exactly this.
+    /// executor; Baton's own `spawn` (feature `tokio`) does exactly this.
     ///
     /// # Examples
     ///

@@ -63,6 +63,7 @@
 //! |-----------|---------|---------|
 //! | `tokio`   | yes     | [`spawn`], [`spawn_blocking`], [`JoinSetExt`] |
 //! | `strict`  | no      | [`strict`] mode on from the start (it can also be enabled at run time) |
+//! | `internal-logs` | no | [`strict`]-mode violations also logged through OpenTelemetry's internal logging (`opentelemetry/internal-logs`, printed by a `tracing` subscriber) |
 //!
 //! # Supported Rust versions
 //!

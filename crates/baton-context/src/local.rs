@@ -342,3 +342,26 @@ impl<T: Send + Sync + 'static> fmt::Debug for Local<T> {
 pub struct LocalGuard {
     _inner: Tracked,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    static A: Local<u32> = Local::new("a");
+    static B: Local<u32> = Local::new("b");
+
+    #[test]
+    fn same_type_locals_do_not_collide() {
+        let cx = B.bind(&A.bind(&Context::new(), 1), 2);
+        assert_eq!(A.get_in(&cx), Some(1));
+        assert_eq!(B.get_in(&cx), Some(2));
+    }
+
+    #[test]
+    fn with_runs_outside_the_context_borrow() {
+        let nested = A.sync_scope(1, || {
+            A.with(|outer| A.sync_scope(2, || (outer.copied(), A.get())))
+        });
+        assert_eq!(nested, (Some(1), Some(2)));
+    }
+}

@@ -27,8 +27,8 @@
 //!   later by the request itself.
 //! - [`Snapshot::for_spawn`] leaves the non-inherited locals behind: for work that may outlive
 //!   the request, such as a wrapped callback handed to a thread pool or a future handed to an
-//!   executor. Baton's spawns ([`spawn`](crate::spawn()), [`spawn_blocking`](crate::spawn_blocking()),
-//!   [`thread::spawn`](crate::thread::spawn), [`JoinSetExt`](crate::JoinSetExt)) and
+//!   executor. Baton's spawns (`spawn`, `spawn_blocking` and `JoinSetExt` with the `tokio`
+//!   feature, [`thread::spawn`](crate::thread::spawn)) and
 //!   [`Carry::in_current_context`](crate::Carry::in_current_context) capture this way.
 
 use std::future::Future;
@@ -184,13 +184,20 @@ impl Snapshot {
     /// future is: what its captures' destructors see (a log line, a span ended on drop) is
     /// the snapshot's context.
     ///
+    /// A callback handed to other threads may outlive the request: wrap a
+    /// [`Snapshot::for_spawn`], so the request's non-inherited locals stay behind.
+    ///
     /// # Examples
     ///
     /// ```
     /// use baton_context::{Local, Snapshot};
     /// static ID: Local<u32> = Local::new("id");
-    /// let callback = ID.sync_scope(5, || Snapshot::capture().wrap(|| ID.get()));
-    /// assert_eq!(std::thread::spawn(callback).join().unwrap(), Some(5));
+    /// static TX: Local<u32> = Local::new("tx").not_inherited();
+    ///
+    /// let callback = ID.sync_scope(5, || {
+    ///     TX.sync_scope(1, || Snapshot::for_spawn().wrap(|| (ID.get(), TX.get())))
+    /// });
+    /// assert_eq!(std::thread::spawn(callback).join().unwrap(), (Some(5), None));
     /// ```
     #[track_caller]
     pub fn wrap<F: FnOnce() -> R, R>(self, f: F) -> impl FnOnce() -> R {

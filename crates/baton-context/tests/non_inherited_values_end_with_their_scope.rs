@@ -28,6 +28,7 @@ fn seen() -> (Option<u32>, Option<u32>, bool) {
     (REQUEST.get(), STEP.get(), TRANSACTION.get().is_some())
 }
 
+#[cfg(feature = "tokio")]
 #[test]
 fn a_pending_spawned_task_does_not_keep_the_transaction_alive() {
     let rt = tokio::runtime::Builder::new_multi_thread()
