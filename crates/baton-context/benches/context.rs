@@ -2,7 +2,8 @@
 //!
 //! - `poll/*`: a future that returns `Pending` 100 times, polled by hand with a no-op waker
 //!   (`pending100`), and a future that is ready at once (`oneshot`), each bare, in a Baton
-//!   scope, in a Baton snapshot, in a `tokio::task_local!` scope and in OpenTelemetry's
+//!   scope, in a Baton snapshot, carried by `Carry::in_current_context`, in a
+//!   `tokio::task_local!` scope and in OpenTelemetry's
 //!   `with_context`. Per-poll overhead = (variant - bare) on `pending100`, divided by 101;
 //!   per-future cost = (variant - bare) on `oneshot`.
 //! - `get/*`: `Local::get` against `Context::map_current` reading one value.
@@ -100,6 +101,17 @@ fn poll(c: &mut Criterion) {
                         remaining: black_box(pendings),
                     }
                     .in_context(snapshot.clone()),
+                )
+            })
+        });
+        // Captures at creation, leaving non-inherited locals behind (none here: the check only).
+        group.bench_function("baton_in_current_context", |b| {
+            b.iter(|| {
+                drive(
+                    PendingN {
+                        remaining: black_box(pendings),
+                    }
+                    .in_current_context(),
                 )
             })
         });
