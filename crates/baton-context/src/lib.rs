@@ -12,7 +12,9 @@
 //!   (closures),
 //!   [`get`](Local::get) and [`with`](Local::with), an optional default, and an inheritance
 //!   policy ([`Local::not_inherited`]).
-//! - [`Snapshot`]: the whole current context captured in O(1), to [`run`](Snapshot::run),
+//! - [`Snapshot`]: the whole current context captured in O(1) ([`capture`](Snapshot::capture)
+//!   to resume the same work, [`for_spawn`](Snapshot::for_spawn) for work that may outlive it,
+//!   [`with_span`](Snapshot::with_span) to add a span), to [`run`](Snapshot::run),
 //!   [`run_sync`](Snapshot::run_sync) or [`wrap`](Snapshot::wrap) work in later.
 //! - Spawns that lose nothing: [`spawn`], [`spawn_blocking`] and [`JoinSetExt`] (feature
 //!   `tokio`), [`thread::spawn`], and the [`Carry`] extension trait for any future or stream

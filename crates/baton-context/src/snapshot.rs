@@ -241,9 +241,7 @@ impl Snapshot {
             _inner: Tracked::attach(self.cx.clone(), Location::caller()),
         }
     }
-}
 
-impl Snapshot {
     /// This snapshot with `span` as its current span.
     ///
     /// With [`run_sync`](Snapshot::run_sync), the shorthand to run synchronous work in a
