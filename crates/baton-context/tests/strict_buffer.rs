@@ -3,23 +3,17 @@
 //!
 //! One test in this binary, because the list and the count are process-wide.
 
+use std::panic::Location;
+
 use baton_context::{Local, strict};
 
 static ID: Local<u8> = Local::new("id");
 
-/// Records one out-of-order violation whose guard was created at the returned line.
+/// Records one out-of-order violation whose guard is reported at the caller's line, and
+/// returns that line.
+#[track_caller]
 fn out_of_order() -> u32 {
-    let line = line!() + 1;
-    let older = ID.set(1);
-    let newer = ID.set(2);
-    drop(older);
-    drop(newer);
-    line
-}
-
-/// Same violation, created at a different line.
-fn out_of_order_elsewhere() -> u32 {
-    let line = line!() + 1;
+    let line = Location::caller().line();
     let older = ID.set(1);
     let newer = ID.set(2);
     drop(older);
@@ -37,9 +31,9 @@ fn the_violation_list_is_bounded_and_keeps_the_oldest() {
     for _ in 1..strict::CAPACITY {
         out_of_order();
     }
-    let overflow = out_of_order_elsewhere();
+    let overflow = out_of_order();
     for _ in 0..4 {
-        out_of_order_elsewhere();
+        out_of_order();
     }
 
     let kept = strict::take_violations();
@@ -52,7 +46,7 @@ fn the_violation_list_is_bounded_and_keeps_the_oldest() {
     assert_eq!(strict::dropped_violations() - dropped_before, 5);
 
     // Drained, the list keeps new violations again.
-    let again = out_of_order_elsewhere();
+    let again = out_of_order();
     let kept = strict::take_violations();
     assert_eq!(kept.len(), 1);
     assert_eq!(kept[0].guard().line(), again);
