@@ -6,7 +6,8 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::{Context, Key, StringValue};
 
-use crate::carrier::{self, Header, Lines};
+use crate::carrier::{self, Carrier, FromExtractor};
+use crate::propagator::Propagator;
 
 /// The `baggage` header name.
 ///
@@ -826,15 +827,13 @@ fn find_comma(b: &[u8], mut i: usize) -> usize {
 /// members past opentelemetry's 64.
 type Extracted = (Baggage, Option<MemberOrder>, Option<Overflow>);
 
-const BAGGAGE_HEADER: Header = Header::new(BAGGAGE, "\0baggage");
-// A line cut by the carrier's private query is cut past everything extract reads.
+// A line cut by Baton's own carriers is cut past everything extract reads.
 const _: () = assert!(carrier::MAX_LINE > MAX_BYTES + 1);
 
-fn extract_baggage(extractor: &dyn Extractor) -> Option<Extracted> {
-    match carrier::lines(extractor, BAGGAGE_HEADER) {
-        Lines::None => None,
-        Lines::One(line) => extract_lines(&[line]),
-        Lines::Several(lines) => extract_lines(&lines),
+fn extract_baggage(carrier: &dyn Carrier) -> Option<Extracted> {
+    match carrier.lines(BAGGAGE).as_slice() {
+        [] => None,
+        lines => extract_lines(lines),
     }
 }
 
@@ -951,8 +950,18 @@ impl TextMapPropagator for BaggagePropagator {
         }
     }
 
+    fn fields(&self) -> FieldIter<'_> {
+        FieldIter::new(&self.fields)
+    }
+
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
-        let Some((baggage, order, overflow)) = extract_baggage(extractor) else {
+        self.extract_from(cx, &FromExtractor(extractor))
+    }
+}
+
+impl Propagator for BaggagePropagator {
+    fn extract_from(&self, cx: &Context, carrier: &dyn Carrier) -> Context {
+        let Some((baggage, order, overflow)) = extract_baggage(carrier) else {
             return cx.clone();
         };
         let mut out = cx.with_baggage(baggage);
@@ -975,10 +984,6 @@ impl TextMapPropagator for BaggagePropagator {
             None => {}
         }
         out
-    }
-
-    fn fields(&self) -> FieldIter<'_> {
-        FieldIter::new(&self.fields)
     }
 }
 

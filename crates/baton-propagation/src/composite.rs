@@ -5,6 +5,9 @@ use opentelemetry::propagation::{
     Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
 };
 
+use crate::carrier::{Carrier, FromExtractor};
+use crate::propagator::Propagator;
+
 /// An ordered list of propagators acting as one.
 ///
 /// Extract runs each propagator in order, each on the context the previous one returned (so a
@@ -13,12 +16,19 @@ use opentelemetry::propagation::{
 /// propagators' fields without duplicates, in first-seen order, computed once when the
 /// composite is built.
 ///
+/// It holds Baton [`Propagator`]s, so [`Propagator::extract_from`] reads a carrier with no
+/// allocation per header, and `extract_with_context` reads an `Extractor` as every Baton
+/// propagator does (through [`FromExtractor`]). A propagator that is not Baton's joins through
+/// [`ForeignPropagator`](crate::ForeignPropagator).
+///
 /// [`fields`]: TextMapPropagator::fields
 ///
 /// # Examples
 ///
 /// ```
-/// use baton_propagation::{BaggagePropagator, CompositePropagator, HeaderExtractor, TraceContextPropagator};
+/// use baton_propagation::{
+///     BaggagePropagator, CompositePropagator, HeaderExtractor, Propagator, TraceContextPropagator,
+/// };
 /// use opentelemetry::baggage::BaggageExt;
 /// use opentelemetry::propagation::TextMapPropagator;
 /// use opentelemetry::trace::TraceContextExt;
@@ -36,10 +46,14 @@ use opentelemetry::propagation::{
 /// let cx = composite.extract_with_context(&Context::new(), &HeaderExtractor(&headers));
 /// assert!(cx.span().span_context().is_valid());
 /// assert_eq!(cx.baggage().len(), 1);
+///
+/// // Or from the map itself, with no allocation for the headers' lines.
+/// let cx = composite.extract_from(&Context::new(), &headers);
+/// assert_eq!(cx.baggage().len(), 1);
 /// ```
 #[derive(Debug)]
 pub struct CompositePropagator {
-    propagators: Vec<Box<dyn TextMapPropagator + Send + Sync>>,
+    propagators: Vec<Box<dyn Propagator + Send + Sync>>,
     fields: Vec<String>,
 }
 
@@ -65,7 +79,7 @@ impl CompositePropagator {
     /// ]);
     /// assert_eq!(twice.fields().count(), 2);
     /// ```
-    pub fn new(propagators: Vec<Box<dyn TextMapPropagator + Send + Sync>>) -> Self {
+    pub fn new(propagators: Vec<Box<dyn Propagator + Send + Sync>>) -> Self {
         let mut fields: Vec<String> = Vec::new();
         for field in propagators.iter().flat_map(|p| p.fields()) {
             if !fields.iter().any(|f| f == field) {
@@ -115,7 +129,7 @@ impl CompositePropagator {
     /// let composite = CompositePropagator::new(vec![Box::new(BaggagePropagator::default())]);
     /// assert!(format!("{:?}", composite.propagators()[0]).contains("Baggage"));
     /// ```
-    pub fn propagators(&self) -> &[Box<dyn TextMapPropagator + Send + Sync>] {
+    pub fn propagators(&self) -> &[Box<dyn Propagator + Send + Sync>] {
         &self.propagators
     }
 }
@@ -127,20 +141,26 @@ impl TextMapPropagator for CompositePropagator {
         }
     }
 
+    fn fields(&self) -> FieldIter<'_> {
+        FieldIter::new(&self.fields)
+    }
+
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
+        self.extract_from(cx, &FromExtractor(extractor))
+    }
+}
+
+impl Propagator for CompositePropagator {
+    fn extract_from(&self, cx: &Context, carrier: &dyn Carrier) -> Context {
         let mut iter = self.propagators.iter();
         let Some(first) = iter.next() else {
             return cx.clone();
         };
-        let mut out = first.extract_with_context(cx, extractor);
+        let mut out = first.extract_from(cx, carrier);
         for propagator in iter {
-            out = propagator.extract_with_context(&out, extractor);
+            out = propagator.extract_from(&out, carrier);
         }
         out
-    }
-
-    fn fields(&self) -> FieldIter<'_> {
-        FieldIter::new(&self.fields)
     }
 }
 

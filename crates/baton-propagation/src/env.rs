@@ -3,11 +3,9 @@
 
 use std::fmt;
 
-use opentelemetry::propagation::TextMapPropagator;
-
 use crate::{
     B3Encoding, B3Propagator, BaggagePropagator, CompositePropagator, DatadogPropagator,
-    JaegerPropagator, OtTracePropagator, TraceContextPropagator, XRayPropagator,
+    JaegerPropagator, OtTracePropagator, Propagator, TraceContextPropagator, XRayPropagator,
 };
 
 /// The environment variable [`from_env`] reads.
@@ -137,7 +135,7 @@ fn build(list: &str, mut on_unknown: impl FnMut(&str)) -> CompositePropagator {
     // Unset, empty, or nothing recognised: the setting is ignored, the default applies.
     let list = if any_known { list } else { DEFAULT };
     let mut seen = [false; KNOWN.len()];
-    let mut propagators: Vec<Box<dyn TextMapPropagator + Send + Sync>> = Vec::new();
+    let mut propagators: Vec<Box<dyn Propagator + Send + Sync>> = Vec::new();
     for name in list.split(',').map(str::trim) {
         let Some(i) = index(name) else {
             continue;

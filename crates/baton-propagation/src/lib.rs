@@ -19,9 +19,15 @@
 //!   [`DatadogPropagator`].
 //! - Headers forwarded unchanged (request ids): [`PassThroughPropagator`].
 //! - Several at once: [`CompositePropagator`], or [`from_env`] / [`from_list`] to build one
-//!   from `OTEL_PROPAGATORS` as the OpenTelemetry specification describes.
-//! - Carriers: [`HeaderInjector`] / [`HeaderExtractor`] over [`http::HeaderMap`] (which see
-//!   every line of a repeated header and never allocate in `get`), [`MetadataInjector`] /
+//!   from `OTEL_PROPAGATORS` as the OpenTelemetry specification describes; a propagator that
+//!   is not Baton's joins one through [`ForeignPropagator`].
+//! - The typed extract path: [`Propagator::extract_from`] reads a [`Carrier`] (every line of
+//!   a header by its name, and the keys); `http::HeaderMap` and tonic's `MetadataMap` are
+//!   carriers that answer with one lookup and no allocation, any opentelemetry `Extractor`
+//!   is one through [`FromExtractor`], and a wrapper that hides a header from a carrier hides
+//!   it from every propagator (see [`Carrier`]).
+//! - opentelemetry carriers: [`HeaderInjector`] / [`HeaderExtractor`] over [`http::HeaderMap`]
+//!   (which see every line of a repeated header), [`MetadataInjector`] /
 //!   [`MetadataExtractor`] over tonic's `MetadataMap`, and [`EnvInjector`] /
 //!   [`EnvExtractor`] for environment variables.
 //! - Header names as constants in the style of `http::header`: [`TRACEPARENT`],
@@ -33,7 +39,7 @@
 //! Extract on the way in, inject on the way out:
 //!
 //! ```
-//! use baton_propagation::{HeaderExtractor, HeaderInjector, from_list};
+//! use baton_propagation::{HeaderExtractor, HeaderInjector, Propagator, from_list};
 //! use opentelemetry::baggage::BaggageExt;
 //! use opentelemetry::propagation::TextMapPropagator;
 //! use opentelemetry::trace::TraceContextExt;
@@ -48,6 +54,10 @@
 //! let cx = propagator.extract_with_context(&Context::new(), &HeaderExtractor(&inbound));
 //! assert!(cx.span().span_context().is_remote());
 //! assert_eq!(cx.baggage().get("tenant").map(|v| v.as_str()), Some("acme"));
+//!
+//! // The same, reading the map itself: no allocation for the headers' lines.
+//! let typed = propagator.extract_from(&Context::new(), &inbound);
+//! assert_eq!(typed.span().span_context(), cx.span().span_context());
 //!
 //! let mut outbound = http::HeaderMap::new();
 //! propagator.inject_context(&cx, &mut HeaderInjector(&mut outbound));
@@ -113,8 +123,8 @@
 //!
 //! | Feature | Default | Enables |
 //! |---------|---------|---------|
-//! | `http`  | yes     | [`HeaderInjector`] and [`HeaderExtractor`] over `http::HeaderMap` |
-//! | `tonic` | no      | [`MetadataInjector`] and [`MetadataExtractor`] over `tonic::metadata::MetadataMap` |
+//! | `http`  | yes     | [`Carrier`] for `http::HeaderMap`, [`HeaderInjector`] and [`HeaderExtractor`] |
+//! | `tonic` | no      | [`Carrier`] for `tonic::metadata::MetadataMap`, [`MetadataInjector`] and [`MetadataExtractor`] |
 //!
 //! # Supported Rust versions
 //!
@@ -137,9 +147,11 @@ pub struct ReadmeDoctests;
 mod carried;
 mod error;
 mod hex;
+mod propagator;
 mod remote;
 mod sampling;
 pub use error::{ErrorKind, ParseError};
+pub use propagator::{ForeignPropagator, Propagator};
 pub use sampling::SamplingState;
 
 // --- W3C trace context, baggage, carriers, composite, OTEL_PROPAGATORS (engineer P1) ---
@@ -149,6 +161,7 @@ mod composite;
 mod env;
 mod trace_context;
 pub use baggage::{BAGGAGE, BaggagePropagator};
+pub use carrier::{Carrier, CarrierExtractor, FromExtractor, Lines};
 #[cfg(feature = "http")]
 pub use carrier::{HeaderExtractor, HeaderInjector};
 #[cfg(feature = "tonic")]

@@ -7,9 +7,10 @@ use opentelemetry::propagation::{
     Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
 };
 
-use crate::b3::first_line_of;
 use crate::baggage::is_token;
+use crate::carrier::{Carrier, FromExtractor};
 use crate::ot_trace::is_field_value;
+use crate::propagator::Propagator;
 
 /// The longest value forwarded: 8 KiB, the usual per-header limit of HTTP servers and proxies
 /// (nginx `large_client_header_buffers`, Apache `LimitRequestFieldSize`); longer values are
@@ -54,17 +55,9 @@ impl PassThroughValues {
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct PassThroughPropagator {
     fields: Vec<String>,
-    /// The same names, in the same order, ready for extract.
-    keys: Vec<Key>,
-}
-
-/// A forwarded name as extract uses it: shared with every value stored under it (no copy
-/// per extract), and with the key of the carriers' single-line query (see
-/// [`first_line_of`]).
-#[derive(Clone, Debug, PartialEq, Eq)]
-struct Key {
-    name: Arc<str>,
-    query: Box<str>,
+    /// The same names, in the same order, shared with every value stored under them (no copy
+    /// per extract).
+    keys: Vec<Arc<str>>,
 }
 
 impl PassThroughPropagator {
@@ -95,13 +88,7 @@ impl PassThroughPropagator {
                 fields.push(name);
             }
         }
-        let keys = fields
-            .iter()
-            .map(|name| Key {
-                name: name.as_str().into(),
-                query: format!("\0{name}").into(),
-            })
-            .collect();
+        let keys = fields.iter().map(|name| name.as_str().into()).collect();
         PassThroughPropagator { fields, keys }
     }
 
@@ -136,10 +123,20 @@ impl TextMapPropagator for PassThroughPropagator {
         }
     }
 
+    fn fields(&self) -> FieldIter<'_> {
+        FieldIter::new(&self.fields)
+    }
+
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
+        self.extract_from(cx, &FromExtractor(extractor))
+    }
+}
+
+impl Propagator for PassThroughPropagator {
+    fn extract_from(&self, cx: &Context, carrier: &dyn Carrier) -> Context {
         let mut values: Option<PassThroughValues> = None;
         for key in &self.keys {
-            let Some(v) = first_line_of(extractor, &key.name, &key.query) else {
+            let Some(v) = carrier.first(key) else {
                 continue;
             };
             if v.len() > MAX_VALUE_LEN || !is_field_value(v) {
@@ -147,17 +144,13 @@ impl TextMapPropagator for PassThroughPropagator {
             }
             let values = values
                 .get_or_insert_with(|| cx.get::<PassThroughValues>().cloned().unwrap_or_default());
-            values.0.retain(|(k, _)| *k != key.name);
-            values.0.push((Arc::clone(&key.name), v.into()));
+            values.0.retain(|(k, _)| k != key);
+            values.0.push((Arc::clone(key), v.into()));
         }
         match values {
             Some(values) => cx.with_value(values),
             None => cx.clone(),
         }
-    }
-
-    fn fields(&self) -> FieldIter<'_> {
-        FieldIter::new(&self.fields)
     }
 }
 

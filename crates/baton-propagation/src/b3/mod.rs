@@ -19,9 +19,10 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
-use crate::carrier::Header;
+use crate::carrier::{Carrier, FromExtractor};
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
+use crate::propagator::Propagator;
 use crate::remote::remote_span_context;
 use crate::sampling::{SamplingState, outbound_state, with_sampling_state};
 
@@ -40,49 +41,6 @@ pub const X_B3_PARENTSPANID: &str = "x-b3-parentspanid";
 pub const X_B3_SAMPLED: &str = "x-b3-sampled";
 /// The multi-header debug flag, `x-b3-flags`.
 pub const X_B3_FLAGS: &str = "x-b3-flags";
-
-const B3_HEADER: Header = Header::new(B3, "\0b3");
-const X_B3_TRACEID_HEADER: Header = Header::new(X_B3_TRACEID, "\0x-b3-traceid");
-const X_B3_SPANID_HEADER: Header = Header::new(X_B3_SPANID, "\0x-b3-spanid");
-const X_B3_PARENTSPANID_HEADER: Header = Header::new(X_B3_PARENTSPANID, "\0x-b3-parentspanid");
-const X_B3_SAMPLED_HEADER: Header = Header::new(X_B3_SAMPLED, "\0x-b3-sampled");
-const X_B3_FLAGS_HEADER: Header = Header::new(X_B3_FLAGS, "\0x-b3-flags");
-
-/// What Baton's own carriers answer to the single-line query (see [`crate::carrier::lines`]) for a
-/// header with no line. Only a shortcut: were the carriers to answer otherwise, an absent
-/// header would cost [`first_line`] a second lookup, never a wrong answer.
-const NO_LINE: &str = "\0none";
-
-/// The first line of `header`, exactly what [`Extractor::get`] returns (OTel `Get`: "MUST
-/// return the first value"), in one lookup and without reading the line byte by byte when
-/// `extractor` is one of Baton's own carriers (through the single-line query of
-/// [`crate::carrier::lines`]), and through `get` alone otherwise (no `get_all`, no `Vec`).
-///
-/// The query answers any ASCII line where `get` answers only visible ASCII and tab; the two
-/// differ only for control bytes, which no safely built header or metadata value holds, and
-/// which every format read through this rejects. It cuts a line at [`crate::carrier::MAX_LINE`],
-/// far beyond the length limit of every such format.
-pub(crate) fn first_line(extractor: &dyn Extractor, header: Header) -> Option<&str> {
-    first_line_of(extractor, header.name, header.query)
-}
-
-/// [`first_line`] for a header named at run time: `query` must be `name` behind one NUL byte.
-pub(crate) fn first_line_of<'e>(
-    extractor: &'e dyn Extractor,
-    name: &str,
-    query: &str,
-) -> Option<&'e str> {
-    debug_assert!(query.strip_prefix('\0') == Some(name));
-    match extractor.get(query) {
-        // Not one of Baton's carriers: no key behind a NUL byte.
-        None => extractor.get(name),
-        Some(NO_LINE) => None,
-        // The only line: no answer of a carrier starts with NUL but its two markers.
-        Some(line) if !line.starts_with('\0') => Some(line),
-        // Several lines (or no line, should the marker change): `get` reads the first.
-        Some(_) => extractor.get(name),
-    }
-}
 
 /// Every field B3 injects, single first, so that each encoding's `fields()` is a sub-slice.
 static FIELDS: LazyLock<[String; 5]> =
@@ -683,23 +641,23 @@ impl B3Propagator {
         self.encoding
     }
 
-    fn extract_value(extractor: &dyn Extractor) -> Option<B3Headers> {
-        if let Some(Ok(b3)) = first_line(extractor, B3_HEADER).map(B3Headers::parse) {
+    fn extract_value(carrier: &dyn Carrier) -> Option<B3Headers> {
+        if let Some(Ok(b3)) = carrier.first(B3).map(B3Headers::parse) {
             return Some(b3);
         }
         // An empty header line is an absent one, as in opentelemetry-go-contrib (whose carriers
         // answer "" for both): `X-B3-Sampled:` with ids is a deferred decision, not an error.
-        let get = |header| first_line(extractor, header).filter(|v| !v.is_empty());
+        let get = |header| carrier.first(header).filter(|v| !v.is_empty());
         let (t, s, sampled, flags) = (
-            get(X_B3_TRACEID_HEADER),
-            get(X_B3_SPANID_HEADER),
-            get(X_B3_SAMPLED_HEADER),
-            get(X_B3_FLAGS_HEADER),
+            get(X_B3_TRACEID),
+            get(X_B3_SPANID),
+            get(X_B3_SAMPLED),
+            get(X_B3_FLAGS),
         );
         if t.is_none() && s.is_none() && sampled.is_none() && flags.is_none() {
             return None;
         }
-        let parent = get(X_B3_PARENTSPANID_HEADER);
+        let parent = get(X_B3_PARENTSPANID);
         B3Headers::from_multiple_headers(t, s, parent, sampled, flags).ok()
     }
 }
@@ -747,8 +705,23 @@ impl TextMapPropagator for B3Propagator {
         }
     }
 
+    fn fields(&self) -> FieldIter<'_> {
+        let fields: &'static [String] = &FIELDS[..];
+        FieldIter::new(match self.encoding {
+            B3Encoding::SingleHeader => &fields[..1],
+            B3Encoding::MultipleHeader => &fields[1..],
+            B3Encoding::SingleAndMultiHeader => fields,
+        })
+    }
+
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
-        let Some(b3) = Self::extract_value(extractor) else {
+        self.extract_from(cx, &FromExtractor(extractor))
+    }
+}
+
+impl Propagator for B3Propagator {
+    fn extract_from(&self, cx: &Context, carrier: &dyn Carrier) -> Context {
+        let Some(b3) = Self::extract_value(carrier) else {
             return cx.clone();
         };
         match b3.span_context() {
@@ -760,14 +733,5 @@ impl TextMapPropagator for B3Propagator {
             // Without ids, the decision is all there is: keep it.
             None => b3.sampling.to_context(cx),
         }
-    }
-
-    fn fields(&self) -> FieldIter<'_> {
-        let fields: &'static [String] = &FIELDS[..];
-        FieldIter::new(match self.encoding {
-            B3Encoding::SingleHeader => &fields[..1],
-            B3Encoding::MultipleHeader => &fields[1..],
-            B3Encoding::SingleAndMultiHeader => fields,
-        })
     }
 }

@@ -389,47 +389,6 @@ proptest! {
     }
 }
 
-// OTel Propagators API, `Getter.Get`: "MUST return the first value of the given propagation
-// key". `first_line` must read exactly what `get` reads, whatever the carrier.
-#[cfg(feature = "http")]
-#[test]
-fn first_line_reads_what_get_reads() {
-    use crate::HeaderExtractor;
-    use http::{HeaderMap, HeaderValue};
-
-    // Baton's carriers answer the single-line query for an absent header with this marker.
-    assert_eq!(
-        HeaderExtractor(&HeaderMap::new()).get(B3_HEADER.query),
-        Some(NO_LINE)
-    );
-    let lines: &[&[&[u8]]] = &[
-        &[],
-        &[b"1"],
-        &[b""],
-        &[b"\x80"],
-        &[b"a\tb"],
-        &[b"first", b"second"],
-        &[b"\xff", b"second"],
-    ];
-    for values in lines {
-        let mut map = HeaderMap::new();
-        let mut foreign = HashMap::new();
-        for v in *values {
-            map.append(B3, HeaderValue::from_bytes(v).unwrap());
-            foreign
-                .entry(B3.to_string())
-                .or_insert_with(|| String::from_utf8_lossy(v).into_owned());
-        }
-        let ours = HeaderExtractor(&map);
-        assert_eq!(first_line(&ours, B3_HEADER), ours.get(B3), "{values:?}");
-        assert_eq!(
-            first_line(&foreign, B3_HEADER),
-            foreign.get(B3).map(String::as_str),
-            "{values:?}"
-        );
-    }
-}
-
 /// `B3Headers::parse` as it was before the fast path for the first `-`, which must not change
 /// any result.
 fn parse_by_first_dash(value: &str) -> Result<B3Headers, ParseError> {

@@ -23,11 +23,11 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
-use crate::b3::first_line;
 use crate::carried::Carried;
-use crate::carrier::Header;
+use crate::carrier::{Carrier, FromExtractor};
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
+use crate::propagator::Propagator;
 use crate::remote::remote_span_context;
 
 #[cfg(test)]
@@ -43,13 +43,6 @@ pub const X_DATADOG_SAMPLING_PRIORITY: &str = "x-datadog-sampling-priority";
 pub const X_DATADOG_ORIGIN: &str = "x-datadog-origin";
 /// Propagated `_dd.p.*` tags, `key=value` joined by `,`: `x-datadog-tags`.
 pub const X_DATADOG_TAGS: &str = "x-datadog-tags";
-
-const TRACE_ID_HEADER: Header = Header::new(X_DATADOG_TRACE_ID, "\0x-datadog-trace-id");
-const PARENT_ID_HEADER: Header = Header::new(X_DATADOG_PARENT_ID, "\0x-datadog-parent-id");
-const SAMPLING_PRIORITY_HEADER: Header =
-    Header::new(X_DATADOG_SAMPLING_PRIORITY, "\0x-datadog-sampling-priority");
-const ORIGIN_HEADER: Header = Header::new(X_DATADOG_ORIGIN, "\0x-datadog-origin");
-const TAGS_HEADER: Header = Header::new(X_DATADOG_TAGS, "\0x-datadog-tags");
 
 static FIELDS: LazyLock<[String; 5]> = LazyLock::new(|| {
     [
@@ -628,19 +621,29 @@ impl TextMapPropagator for DatadogPropagator {
         }
     }
 
+    fn fields(&self) -> FieldIter<'_> {
+        FieldIter::new(&FIELDS[..])
+    }
+
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
+        self.extract_from(cx, &FromExtractor(extractor))
+    }
+}
+
+impl Propagator for DatadogPropagator {
+    fn extract_from(&self, cx: &Context, carrier: &dyn Carrier) -> Context {
         let (Some(t), Some(p)) = (
-            first_line(extractor, TRACE_ID_HEADER),
-            first_line(extractor, PARENT_ID_HEADER),
+            carrier.first(X_DATADOG_TRACE_ID),
+            carrier.first(X_DATADOG_PARENT_ID),
         ) else {
             return cx.clone();
         };
         let parsed = DatadogHeaders::parse(
             t,
             p,
-            first_line(extractor, SAMPLING_PRIORITY_HEADER),
-            first_line(extractor, ORIGIN_HEADER),
-            first_line(extractor, TAGS_HEADER),
+            carrier.first(X_DATADOG_SAMPLING_PRIORITY),
+            carrier.first(X_DATADOG_ORIGIN),
+            carrier.first(X_DATADOG_TAGS),
         );
         let Ok(dd) = parsed else {
             return cx.clone();
@@ -679,9 +682,5 @@ impl TextMapPropagator for DatadogPropagator {
         } else {
             Carried::store(&cx, state)
         }
-    }
-
-    fn fields(&self) -> FieldIter<'_> {
-        FieldIter::new(&FIELDS[..])
     }
 }

@@ -20,12 +20,12 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
-use crate::b3::first_line;
 use crate::baggage::is_token;
 use crate::carried::Carried;
-use crate::carrier::{self, Header, Prefix};
+use crate::carrier::{Carrier, FromExtractor, strip_prefix_ignore_ascii_case};
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
+use crate::propagator::Propagator;
 use crate::remote::remote_span_context;
 use crate::sampling::{SamplingState, outbound_state, with_sampling_state};
 
@@ -41,17 +41,12 @@ pub const UBER_TRACE_ID: &str = "uber-trace-id";
 pub const JAEGER_DEBUG_ID: &str = "jaeger-debug-id";
 /// The prefix of Jaeger baggage headers, `uberctx-`.
 pub const UBERCTX_PREFIX: &str = "uberctx-";
-
-const UBERCTX: Prefix = Prefix::new(UBERCTX_PREFIX, "\0prefix\0uberctx-");
 /// The ad-hoc Jaeger baggage header, `jaeger-baggage: k1=v1, k2=v2` (read, never injected).
 pub const JAEGER_BAGGAGE: &str = "jaeger-baggage";
 
 static FIELDS: LazyLock<[String; 1]> = LazyLock::new(|| [UBER_TRACE_ID.to_owned()]);
 
 const HEADER: &str = "uber-trace-id";
-const UBER_TRACE_ID_HEADER: Header = Header::new(UBER_TRACE_ID, "\0uber-trace-id");
-const JAEGER_DEBUG_ID_HEADER: Header = Header::new(JAEGER_DEBUG_ID, "\0jaeger-debug-id");
-const JAEGER_BAGGAGE_HEADER: Header = Header::new(JAEGER_BAGGAGE, "\0jaeger-baggage");
 const FLAG_SAMPLED: u8 = 0x01;
 const FLAG_DEBUG: u8 = 0x02;
 /// The longest debug id kept; a longer one is ignored rather than copied.
@@ -538,9 +533,20 @@ impl TextMapPropagator for JaegerPropagator {
         }
     }
 
+    fn fields(&self) -> FieldIter<'_> {
+        FieldIter::new(&FIELDS[..])
+    }
+
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
-        let id =
-            first_line(extractor, UBER_TRACE_ID_HEADER).and_then(|v| UberTraceId::parse(v).ok());
+        self.extract_from(cx, &FromExtractor(extractor))
+    }
+}
+
+impl Propagator for JaegerPropagator {
+    fn extract_from(&self, cx: &Context, carrier: &dyn Carrier) -> Context {
+        let id = carrier
+            .first(UBER_TRACE_ID)
+            .and_then(|v| UberTraceId::parse(v).ok());
         let mut cx = match id {
             Some(id) => {
                 let state = if id.is_debug() {
@@ -555,7 +561,7 @@ impl TextMapPropagator for JaegerPropagator {
             // Jaeger honours a debug id only for a request that carries no trace; one that
             // came with a trace from another format (earlier in a composite) is not that.
             None if cx.span().span_context().is_valid() => cx.clone(),
-            None => match first_line(extractor, JAEGER_DEBUG_ID_HEADER) {
+            None => match carrier.first(JAEGER_DEBUG_ID) {
                 Some(d)
                     if !d.is_empty()
                         && d.len() <= MAX_DEBUG_ID
@@ -568,19 +574,15 @@ impl TextMapPropagator for JaegerPropagator {
             },
         };
         let mut baggage = BaggageBuilder::new(&cx);
-        if let Some(header) = first_line(extractor, JAEGER_BAGGAGE_HEADER) {
+        if let Some(header) = carrier.first(JAEGER_BAGGAGE) {
             extract_baggage_header(&mut baggage, header);
         }
         // `uberctx-` entries come second, so they win over `jaeger-baggage` for the same key.
-        collect_prefixed(&mut baggage, extractor, UBERCTX, url_decode);
+        collect_prefixed(&mut baggage, carrier, UBERCTX_PREFIX, url_decode);
         if let Some(b) = baggage.baggage {
             cx = cx.with_baggage(b);
         }
         cx
-    }
-
-    fn fields(&self) -> FieldIter<'_> {
-        FieldIter::new(&FIELDS[..])
     }
 }
 
@@ -594,34 +596,34 @@ impl TextMapPropagator for JaegerPropagator {
 /// "invalid baggage key": `ot-baggage-d–76`) is skipped.
 pub(crate) fn extract_prefixed_baggage(
     cx: &Context,
-    extractor: &dyn Extractor,
-    prefix: Prefix,
+    carrier: &dyn Carrier,
+    prefix: &str,
     decode: fn(&str) -> Option<String>,
 ) -> Option<Baggage> {
     let mut out = BaggageBuilder::new(cx);
-    collect_prefixed(&mut out, extractor, prefix, decode);
+    collect_prefixed(&mut out, carrier, prefix, decode);
     out.baggage
 }
 
 fn collect_prefixed(
     out: &mut BaggageBuilder<'_>,
-    extractor: &dyn Extractor,
-    prefix: Prefix,
+    carrier: &dyn Carrier,
+    prefix: &str,
     decode: fn(&str) -> Option<String>,
 ) {
     // Baton's own carriers say, without the `Vec` of `keys`, when no key has the prefix (the
     // usual request).
-    if !carrier::may_have_prefixed(extractor, prefix) {
+    if !carrier.has_key_with_prefix(prefix) {
         return;
     }
-    for key in extractor.keys() {
-        let Some(name) = strip_prefix_ignore_case(key, prefix.prefix) else {
+    for key in carrier.keys() {
+        let Some(name) = strip_prefix_ignore_ascii_case(key, prefix) else {
             continue;
         };
         if !is_token(name.as_bytes()) {
             continue;
         }
-        let Some(raw) = extractor.get(key) else {
+        let Some(raw) = carrier.first(key) else {
             continue;
         };
         if raw.len() > MAX_BAGGAGE_BYTES {
@@ -729,18 +731,4 @@ fn next_separator(v: &[u8], from: usize) -> Option<usize> {
 
 fn is_ows(c: char) -> bool {
     c == ' ' || c == '\t'
-}
-
-fn strip_prefix_ignore_case<'k>(key: &'k str, prefix: &str) -> Option<&'k str> {
-    // Every key of a request is looked at, and most differ from the prefix in their first
-    // byte: that is checked before anything else.
-    let (Some(first), Some(want)) = (key.as_bytes().first(), prefix.as_bytes().first()) else {
-        return prefix.is_empty().then_some(key);
-    };
-    if !first.eq_ignore_ascii_case(want) {
-        return None;
-    }
-    let head = key.get(..prefix.len())?;
-    head.eq_ignore_ascii_case(prefix)
-        .then(|| &key[prefix.len()..])
 }

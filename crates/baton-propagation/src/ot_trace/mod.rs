@@ -17,11 +17,11 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
-use crate::b3::first_line;
-use crate::carrier::{Header, Prefix};
+use crate::carrier::{Carrier, FromExtractor};
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
 use crate::jaeger::extract_prefixed_baggage;
+use crate::propagator::Propagator;
 use crate::remote::remote_span_context;
 
 #[cfg(test)]
@@ -35,12 +35,6 @@ pub const OT_TRACER_SPANID: &str = "ot-tracer-spanid";
 pub const OT_TRACER_SAMPLED: &str = "ot-tracer-sampled";
 /// The prefix of OT baggage headers, `ot-baggage-`.
 pub const OT_BAGGAGE_PREFIX: &str = "ot-baggage-";
-
-const OT_BAGGAGE: Prefix = Prefix::new(OT_BAGGAGE_PREFIX, "\0prefix\0ot-baggage-");
-
-const TRACEID_HEADER: Header = Header::new(OT_TRACER_TRACEID, "\0ot-tracer-traceid");
-const SPANID_HEADER: Header = Header::new(OT_TRACER_SPANID, "\0ot-tracer-spanid");
-const SAMPLED_HEADER: Header = Header::new(OT_TRACER_SAMPLED, "\0ot-tracer-sampled");
 
 static FIELDS: LazyLock<[String; 3]> =
     LazyLock::new(|| [OT_TRACER_TRACEID, OT_TRACER_SPANID, OT_TRACER_SAMPLED].map(String::from));
@@ -355,24 +349,30 @@ impl TextMapPropagator for OtTracePropagator {
         }
     }
 
+    fn fields(&self) -> FieldIter<'_> {
+        FieldIter::new(&FIELDS[..])
+    }
+
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
+        self.extract_from(cx, &FromExtractor(extractor))
+    }
+}
+
+impl Propagator for OtTracePropagator {
+    fn extract_from(&self, cx: &Context, carrier: &dyn Carrier) -> Context {
         let (Some(t), Some(s)) = (
-            first_line(extractor, TRACEID_HEADER),
-            first_line(extractor, SPANID_HEADER),
+            carrier.first(OT_TRACER_TRACEID),
+            carrier.first(OT_TRACER_SPANID),
         ) else {
             return cx.clone();
         };
-        let Ok(ot) = OtTraceHeaders::parse(t, s, first_line(extractor, SAMPLED_HEADER)) else {
+        let Ok(ot) = OtTraceHeaders::parse(t, s, carrier.first(OT_TRACER_SAMPLED)) else {
             return cx.clone();
         };
         let cx = cx.with_remote_span_context(ot.span_context());
-        match extract_prefixed_baggage(&cx, extractor, OT_BAGGAGE, raw_value) {
+        match extract_prefixed_baggage(&cx, carrier, OT_BAGGAGE_PREFIX, raw_value) {
             Some(baggage) => cx.with_baggage(baggage),
             None => cx,
         }
-    }
-
-    fn fields(&self) -> FieldIter<'_> {
-        FieldIter::new(&FIELDS[..])
     }
 }

@@ -6,7 +6,8 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::trace::{SpanContext, TraceContextExt, TraceId, TraceState};
 
-use crate::carrier::{self, Header, Lines};
+use crate::carrier::{self, Carrier, FromExtractor, Lines};
+use crate::propagator::Propagator;
 
 mod traceparent;
 mod tracestate;
@@ -31,9 +32,7 @@ pub const TRACEPARENT: &str = "traceparent";
 /// ```
 pub const TRACESTATE: &str = "tracestate";
 
-const TRACEPARENT_HEADER: Header = Header::new(TRACEPARENT, "\0traceparent");
-const TRACESTATE_HEADER: Header = Header::new(TRACESTATE, "\0tracestate");
-// A line cut by the carrier's private query is cut past the lengths extract accepts.
+// A line cut by Baton's own carriers is cut past the lengths extract accepts.
 const _: () = assert!(
     carrier::MAX_LINE > tracestate::MAX_COMBINED_LEN + 1
         && carrier::MAX_LINE > TraceParent::MAX_LENGTH + 64
@@ -117,16 +116,16 @@ impl TraceContextPropagator {
         }
     }
 
-    /// The span context carried by `extractor`, or `None` when there is no valid one.
+    /// The span context carried by `carrier`, or `None` when there is no valid one.
     fn extract_span_context(
-        extractor: &dyn Extractor,
+        carrier: &dyn Carrier,
     ) -> Option<(SpanContext, Option<FullTraceState>)> {
         // Exactly one line: none is no context, and so are several.
-        let Lines::One(line) = carrier::lines(extractor, TRACEPARENT_HEADER) else {
+        let Lines::One(line) = carrier.lines(TRACEPARENT) else {
             return None;
         };
         let tp = TraceParent::parse(line).ok()?;
-        let (trace_state, full) = extract_trace_state(extractor, tp.trace_id());
+        let (trace_state, full) = extract_trace_state(carrier, tp.trace_id());
         let flags = tp.flags() & TraceParent::DEFINED_FLAGS;
         let sc = SpanContext::new(tp.trace_id(), tp.parent_id(), flags, true, trace_state);
         Some((sc, full))
@@ -135,20 +134,15 @@ impl TraceContextPropagator {
 
 /// The tracestate of the carrier, and the full list when `TraceState` cannot hold all of it.
 fn extract_trace_state(
-    extractor: &dyn Extractor,
+    carrier: &dyn Carrier,
     trace_id: TraceId,
 ) -> (TraceState, Option<FullTraceState>) {
-    let lines = carrier::lines(extractor, TRACESTATE_HEADER);
+    let lines = carrier.lines(TRACESTATE);
     if lines == Lines::None {
         return (TraceState::NONE, None);
     }
     let mut members = tracestate::Members::new();
-    let parsed = match lines {
-        Lines::None => Ok(()),
-        Lines::One(line) => tracestate::parse(&[line], &mut members),
-        Lines::Several(lines) => tracestate::parse(&lines, &mut members),
-    };
-    if parsed.is_err() {
+    if tracestate::parse(lines.as_slice(), &mut members).is_err() {
         return (TraceState::NONE, None);
     }
     let state = members.to_trace_state();
@@ -197,8 +191,18 @@ impl TextMapPropagator for TraceContextPropagator {
         }
     }
 
+    fn fields(&self) -> FieldIter<'_> {
+        FieldIter::new(&self.fields)
+    }
+
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
-        match Self::extract_span_context(extractor) {
+        self.extract_from(cx, &FromExtractor(extractor))
+    }
+}
+
+impl Propagator for TraceContextPropagator {
+    fn extract_from(&self, cx: &Context, carrier: &dyn Carrier) -> Context {
+        match Self::extract_span_context(carrier) {
             // A list kept from an earlier extract must not outlive the span context it
             // belonged to: an invalid trace id never matches.
             Some((sc, None)) if cx.get::<FullTraceState>().is_some() => {
@@ -212,10 +216,6 @@ impl TextMapPropagator for TraceContextPropagator {
             Some((sc, Some(full))) => cx.with_remote_span_context(sc).with_value(full),
             None => cx.clone(),
         }
-    }
-
-    fn fields(&self) -> FieldIter<'_> {
-        FieldIter::new(&self.fields)
     }
 }
 

@@ -25,12 +25,12 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
-use crate::b3::first_line;
 use crate::carried::{Carried, Match};
-use crate::carrier::Header;
+use crate::carrier::{Carrier, FromExtractor};
 use crate::error::{ErrorKind, ParseError};
 use crate::hex;
 use crate::ot_trace::is_field_value;
+use crate::propagator::Propagator;
 use crate::remote::remote_span_context;
 use crate::sampling::{SamplingState, outbound_state, with_sampling_state};
 
@@ -43,7 +43,6 @@ pub const X_AMZN_TRACE_ID: &str = "x-amzn-trace-id";
 static FIELDS: LazyLock<[String; 1]> = LazyLock::new(|| [X_AMZN_TRACE_ID.to_owned()]);
 
 const HEADER: &str = "x-amzn-trace-id";
-const TRACE_HEADER: Header = Header::new(X_AMZN_TRACE_ID, "\0x-amzn-trace-id");
 const LENGTH: usize = "Root=1-".len() + 8 + 1 + 24 + ";Parent=".len() + 16 + ";Sampled=".len() + 1;
 
 /// The fields other than `Root`, `Parent` and `Sampled`, as received, joined by `;`.
@@ -524,9 +523,20 @@ impl TextMapPropagator for XRayPropagator {
         injector.set(X_AMZN_TRACE_ID, value);
     }
 
+    fn fields(&self) -> FieldIter<'_> {
+        FieldIter::new(&FIELDS[..])
+    }
+
     fn extract_with_context(&self, cx: &Context, extractor: &dyn Extractor) -> Context {
-        let Some(h) =
-            first_line(extractor, TRACE_HEADER).and_then(|v| XRayTraceHeader::parse(v).ok())
+        self.extract_from(cx, &FromExtractor(extractor))
+    }
+}
+
+impl Propagator for XRayPropagator {
+    fn extract_from(&self, cx: &Context, carrier: &dyn Carrier) -> Context {
+        let Some(h) = carrier
+            .first(X_AMZN_TRACE_ID)
+            .and_then(|v| XRayTraceHeader::parse(v).ok())
         else {
             return cx.clone();
         };
@@ -547,9 +557,5 @@ impl TextMapPropagator for XRayPropagator {
             extra.push_str(v);
         }
         Carried::store(&cx, ExtraFields(extra.into()))
-    }
-
-    fn fields(&self) -> FieldIter<'_> {
-        FieldIter::new(&FIELDS[..])
     }
 }
