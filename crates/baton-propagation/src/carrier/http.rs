@@ -3,7 +3,7 @@
 use http::header::{GetAll, HeaderMap, HeaderName, HeaderValue};
 use opentelemetry::propagation::{Extractor, Injector};
 
-use super::{Carrier, Lines, UNREADABLE, read_line, strip_prefix_ignore_ascii_case};
+use super::{Carrier, Lines, UNREADABLE, read_line, several, strip_prefix_ignore_ascii_case};
 
 /// Writes propagation headers into an [`http::HeaderMap`], replacing earlier values.
 ///
@@ -163,10 +163,10 @@ impl Carrier for HeaderMap {
         match first_two(self, name) {
             (0, _) | (_, None) => Lines::None,
             (1, Some(line)) => Lines::One(read_line(line.as_bytes())),
-            _ => get_all(self, name)
-                .iter()
-                .map(|line| read_line(line.as_bytes()))
-                .collect(),
+            _ => {
+                let all = get_all(self, name);
+                several(all.iter().count(), all.iter().map(HeaderValue::as_bytes))
+            }
         }
     }
 

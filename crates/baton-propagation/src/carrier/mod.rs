@@ -282,6 +282,15 @@ fn read_line(line: &[u8]) -> &str {
     }
 }
 
+/// Two lines or more, `count` of them, in a `Vec` allocated once at its exact size (a hostile
+/// request may send thousands of lines).
+#[cfg(any(feature = "http", feature = "tonic"))]
+fn several<'a>(count: usize, lines: impl Iterator<Item = &'a [u8]>) -> Lines<'a> {
+    let mut out = Vec::with_capacity(count);
+    out.extend(lines.map(read_line));
+    Lines::Several(out)
+}
+
 /// Whether every byte of `line` is ASCII: the high bits of all its 8-byte words, the last
 /// one padded with zeros, or-ed together. Unlike `<[u8]>::is_ascii`, which checks the last
 /// bytes of a line one at a time, every byte goes through a word (lines are short, and

@@ -3,7 +3,7 @@
 use opentelemetry::propagation::{Extractor, Injector};
 use tonic::metadata::{AsciiMetadataKey, AsciiMetadataValue, KeyRef, MetadataMap};
 
-use super::{Carrier, Lines, UNREADABLE, read_line, strip_prefix_ignore_ascii_case};
+use super::{Carrier, Lines, UNREADABLE, read_line, several, strip_prefix_ignore_ascii_case};
 
 /// Writes propagation headers into tonic's [`MetadataMap`] as ASCII metadata, replacing
 /// earlier values; a key or value tonic cannot hold (including `-bin` keys) is skipped.
@@ -66,7 +66,10 @@ impl Carrier for MetadataMap {
         match (values.next(), values.next()) {
             (None, _) => Lines::None,
             (Some(line), None) => Lines::One(read_line(line.as_bytes())),
-            (Some(_), Some(_)) => all.iter().map(|line| read_line(line.as_bytes())).collect(),
+            (Some(_), Some(_)) => several(
+                all.iter().count(),
+                all.iter().map(AsciiMetadataValue::as_bytes),
+            ),
         }
     }
 
