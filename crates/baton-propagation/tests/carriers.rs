@@ -3,8 +3,12 @@
 
 #![cfg(feature = "http")]
 
+mod support;
+
 use baton_propagation::{
-    BaggagePropagator, CompositePropagator, HeaderExtractor, HeaderInjector, TraceContextPropagator,
+    B3Encoding, B3Propagator, BaggagePropagator, CompositePropagator, DatadogPropagator,
+    HeaderExtractor, HeaderInjector, JaegerPropagator, OtTracePropagator, PassThroughPropagator,
+    Propagator, TraceContextPropagator, XRayPropagator, from_list,
 };
 use http::{HeaderMap, HeaderValue};
 use opentelemetry::Context;
@@ -92,9 +96,107 @@ fn composite_round_trip_through_a_header_map() {
 
 #[test]
 fn carriers_are_send_sync_debug() {
-    fn check<T: Send + Sync + std::fmt::Debug>() {}
-    check::<HeaderExtractor<'static>>();
-    check::<HeaderInjector<'static>>();
+    support::assert_send_sync_debug::<HeaderExtractor<'static>>();
+    support::assert_send_sync_debug::<HeaderInjector<'static>>();
+    support::assert_cached_fields(from_list("tracecontext,baggage,b3,jaeger").unwrap());
+}
+
+// ---- the typed path and opentelemetry's path agree ----
+
+/// Every Baton propagator, each alone and all in one composite.
+fn propagators() -> Vec<Box<dyn Propagator>> {
+    vec![
+        Box::new(TraceContextPropagator::new()),
+        Box::new(BaggagePropagator::default()),
+        Box::new(B3Propagator::with_encoding(
+            B3Encoding::SingleAndMultiHeader,
+        )),
+        Box::new(JaegerPropagator::default()),
+        Box::new(XRayPropagator::default()),
+        Box::new(OtTracePropagator::default()),
+        Box::new(DatadogPropagator::default()),
+        Box::new(PassThroughPropagator::new(["x-request-id"])),
+        Box::new(from_list("tracecontext,baggage,b3multi,jaeger,xray,ottrace,datadog").unwrap()),
+    ]
+}
+
+/// A valid header of every format, each read by some propagator.
+const VALID: &[(&str, &str)] = &[
+    ("traceparent", TP),
+    ("tracestate", "rojo=00f067aa0ba902b7,congo=t61rcWkgMzE"),
+    ("baggage", "tenant=acme,user=ann%20lee;p=1"),
+    ("b3", "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1"),
+    ("x-b3-traceid", "80f198ee56343ba864fe8b2a57d3eff7"),
+    ("x-b3-spanid", "05e3ac9a4f6e3b90"),
+    ("x-b3-parentspanid", "e457b5a2e4d86bd1"),
+    ("x-b3-sampled", "1"),
+    ("x-b3-flags", "1"),
+    ("uber-trace-id", "6e0c63257de34c92:6e0c63257de34c92:0:1"),
+    ("jaeger-debug-id", "dbg-1"),
+    ("jaeger-baggage", "k1=v1, k2=v2"),
+    ("uberctx-user", "ann%20lee"),
+    (
+        "x-amzn-trace-id",
+        "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1;Self=1",
+    ),
+    ("ot-tracer-traceid", "80f198ee56343ba8"),
+    ("ot-tracer-spanid", "e457b5a2e4d86bd1"),
+    ("ot-tracer-sampled", "true"),
+    ("ot-baggage-user", "ann"),
+    ("x-datadog-trace-id", "11803532876627986230"),
+    ("x-datadog-parent-id", "67667974448284343"),
+    ("x-datadog-sampling-priority", "2"),
+    ("x-datadog-origin", "synthetics"),
+    ("x-datadog-tags", "_dd.p.dm=-4"),
+    ("x-request-id", "r-1"),
+];
+
+/// The valid map, and for each of its headers the map with that header absent, repeated
+/// (same and other value), not ASCII (alone and as a second line), empty, and longer than
+/// Baton's carriers hand out (64 KiB).
+fn variants() -> Vec<(String, HeaderMap)> {
+    let valid = support::header_map(VALID);
+    let huge = "a".repeat(70 * 1024);
+    let mut out = vec![("valid".to_owned(), valid.clone())];
+    for (name, value) in VALID {
+        let with = |lines: &[&[u8]]| {
+            let mut map = valid.clone();
+            map.remove(*name);
+            for line in lines {
+                map.append(*name, HeaderValue::from_bytes(line).unwrap());
+            }
+            map
+        };
+        let value = value.as_bytes();
+        let long = [value, b",", huge.as_bytes()].concat();
+        for (what, map) in [
+            ("no line", with(&[])),
+            ("two equal lines", with(&[value, value])),
+            ("two lines", with(&[value, b"x=1"])),
+            ("a non-ASCII line", with(&["\u{e9}t\u{e9}".as_bytes()])),
+            ("a second non-ASCII line", with(&[value, b"\xff\xfe"])),
+            ("a huge line", with(&[&long])),
+            ("an empty line", with(&[b""])),
+        ] {
+            out.push((format!("{name}: {what}"), map));
+        }
+    }
+    out
+}
+
+#[test]
+fn header_map_extract_from_equals_header_extractor() {
+    for p in propagators() {
+        for (case, map) in variants() {
+            let typed = p.extract_from(&Context::new(), &map);
+            let text_map = p.extract_with_context(&Context::new(), &HeaderExtractor(&map));
+            assert_eq!(
+                support::seen(&*p, &typed),
+                support::seen(&*p, &text_map),
+                "{p:?}, {case}"
+            );
+        }
+    }
 }
 
 #[cfg(feature = "tonic")]
@@ -157,6 +259,22 @@ mod tonic_metadata {
         let cx = TraceContextPropagator::default()
             .extract_with_context(&Context::new(), &MetadataExtractor(&md));
         assert!(!cx.span().span_context().is_valid());
+    }
+
+    #[test]
+    fn metadata_map_extract_from_equals_metadata_extractor() {
+        for p in propagators() {
+            for (case, map) in variants() {
+                let md = MetadataMap::from_headers(map);
+                let typed = p.extract_from(&Context::new(), &md);
+                let text_map = p.extract_with_context(&Context::new(), &MetadataExtractor(&md));
+                assert_eq!(
+                    support::seen(&*p, &typed),
+                    support::seen(&*p, &text_map),
+                    "{p:?}, {case}"
+                );
+            }
+        }
     }
 
     #[test]
