@@ -2,14 +2,15 @@
 //!
 //! Every target turns the fuzzer's bytes into an `http::HeaderMap` with [`header_map`]
 //! (arbitrary values, arbitrary duplicate lines, and now and then an arbitrary header name),
-//! extracts through Baton's own `HeaderExtractor`, and, where the format defines a round
+//! extracts both from the map itself (`Propagator::extract_from`) and through Baton's own
+//! `HeaderExtractor`, asserting that the two agree, and, where the format defines a round
 //! trip, asserts `extract(inject(extract(x))) == extract(x)` with [`check_round_trip`].
 
 pub mod targets;
 
 use std::fmt::Debug;
 
-use baton_propagation::{HeaderExtractor, HeaderInjector};
+use baton_propagation::{HeaderExtractor, HeaderInjector, Propagator};
 use http::{HeaderMap, HeaderName, HeaderValue};
 use opentelemetry::Context;
 use opentelemetry::baggage::BaggageExt;
@@ -51,9 +52,22 @@ pub fn header_map(data: &[u8], names: &[&'static str]) -> HeaderMap {
     map
 }
 
-/// Extracts from `map` through Baton's `HeaderExtractor`, into an empty parent context.
-pub fn extract<P: TextMapPropagator>(propagator: &P, map: &HeaderMap) -> Context {
-    propagator.extract_with_context(&Context::new(), &HeaderExtractor(map))
+/// Extracts from `map` into an empty parent context, from the map itself and through Baton's
+/// `HeaderExtractor`, and asserts that both paths find the same span context and baggage.
+pub fn extract<P: Propagator>(propagator: &P, map: &HeaderMap) -> Context {
+    let typed = propagator.extract_from(&Context::new(), map);
+    let text_map = propagator.extract_with_context(&Context::new(), &HeaderExtractor(map));
+    let span = |cx: &Context| cx.span().span_context().clone();
+    assert!(
+        span(&typed) == span(&text_map) && baggage(&typed) == baggage(&text_map),
+        "extract_from and extract_with_context disagree:\n  input: {map:?}\n  \
+         extract_from: {:?} {:?}\n  HeaderExtractor: {:?} {:?}",
+        span(&typed),
+        baggage(&typed),
+        span(&text_map),
+        baggage(&text_map),
+    );
+    typed
 }
 
 /// Injects `cx` into a fresh header map through Baton's `HeaderInjector`.
@@ -80,7 +94,7 @@ pub enum Preserve {
 
 /// Extracts `map`, and asserts that injecting the result and extracting again yields the same
 /// context, as far as `preserve` says the format carries it.
-pub fn check_round_trip<P: TextMapPropagator>(propagator: &P, map: &HeaderMap, preserve: Preserve) {
+pub fn check_round_trip<P: Propagator>(propagator: &P, map: &HeaderMap, preserve: Preserve) {
     let first = extract(propagator, map);
     let injected = inject(propagator, &first);
     let second = extract(propagator, &injected);

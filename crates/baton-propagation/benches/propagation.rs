@@ -1,5 +1,7 @@
 //! Criterion benchmarks: every Baton propagator against its OpenTelemetry anchor, on the
-//! same `http::HeaderMap` inputs in one run (the cases are in `support/mod.rs`).
+//! same `http::HeaderMap` inputs in one run (the cases are in `support/mod.rs`). Baton extracts
+//! both from the map itself (`baton extract_from`, the typed path the interceptors take) and
+//! through its `HeaderExtractor` (`baton HeaderExtractor`, what any opentelemetry caller does).
 //!
 //! The anchors are `opentelemetry_sdk`'s `TraceContextPropagator` and `BaggagePropagator`
 //! (through `opentelemetry_http`'s carriers), `opentelemetry-zipkin`'s B3 propagator and

@@ -5,6 +5,7 @@
 use std::hint::black_box;
 use std::str::FromStr;
 
+use baton_propagation::Propagator;
 use http::{HeaderMap, HeaderName, HeaderValue};
 use opentelemetry::Context;
 use opentelemetry::baggage::{Baggage, BaggageExt, BaggageMetadata};
@@ -179,6 +180,11 @@ fn baton_extract<P: TextMapPropagator + 'static>(propagator: P) -> ExtractFn {
     })
 }
 
+/// The typed path the interceptors take: the map itself as the carrier.
+fn baton_extract_from<P: Propagator + 'static>(propagator: P) -> ExtractFn {
+    Box::new(move |map| propagator.extract_from(&Context::new(), map))
+}
+
 fn baton_inject<P: TextMapPropagator + 'static>(propagator: P) -> InjectFn {
     Box::new(move |cx, map| {
         propagator.inject_context(cx, &mut baton_propagation::HeaderInjector(map));
@@ -242,7 +248,12 @@ pub(crate) fn cases() -> Vec<Case> {
     use opentelemetry_sdk::propagation::{
         BaggagePropagator as SdkBaggage, TraceContextPropagator as SdkTraceContext,
     };
+    // Baton extracts both ways: from the map itself (what the interceptors call), and through
+    // its `HeaderExtractor` as any opentelemetry instrumentation does (one `Vec` more for each
+    // header read in full: `traceparent`, `tracestate`, `baggage`).
     let baton = "baton";
+    let baton_typed = "baton extract_from";
+    let baton_extractor = "baton HeaderExtractor";
     let sdk = "opentelemetry_sdk";
     let zipkin = "opentelemetry-zipkin";
     let aws = "opentelemetry-aws";
@@ -260,7 +271,14 @@ pub(crate) fn cases() -> Vec<Case> {
             headers(&[("traceparent", TRACEPARENT)]),
             Expect::SpanContext,
         )
-        .extractor(baton, baton_extract(TraceContextPropagator::default()))
+        .extractor(
+            baton_typed,
+            baton_extract_from(TraceContextPropagator::default()),
+        )
+        .extractor(
+            baton_extractor,
+            baton_extract(TraceContextPropagator::default()),
+        )
         .extractor(sdk, otel_extract(SdkTraceContext::new())),
         // The same, inside a typical browser request's 14 headers: Baton's carrier searches maps
         // of at most 8 names by name, so this row shows the cost on a larger map (hashed lookups).
@@ -290,7 +308,14 @@ pub(crate) fn cases() -> Vec<Case> {
             ]),
             Expect::SpanContext,
         )
-        .extractor(baton, baton_extract(TraceContextPropagator::default()))
+        .extractor(
+            baton_typed,
+            baton_extract_from(TraceContextPropagator::default()),
+        )
+        .extractor(
+            baton_extractor,
+            baton_extract(TraceContextPropagator::default()),
+        )
         .extractor(sdk, otel_extract(SdkTraceContext::new())),
         // What every traceparent extract pays whatever the parser: the remote span context
         // put into a new `Context` (one `Arc`) and dropped again.
@@ -328,7 +353,14 @@ pub(crate) fn cases() -> Vec<Case> {
             headers(&[("traceparent", TRACEPARENT), ("tracestate", TRACESTATE_8)]),
             Expect::SpanContextWithState(8),
         )
-        .extractor(baton, baton_extract(TraceContextPropagator::default()))
+        .extractor(
+            baton_typed,
+            baton_extract_from(TraceContextPropagator::default()),
+        )
+        .extractor(
+            baton_extractor,
+            baton_extract(TraceContextPropagator::default()),
+        )
         .extractor(sdk, otel_extract(SdkTraceContext::new())),
         // What any tracestate extract pays: opentelemetry's `TraceState` built (and validated)
         // from the 8 already-split members, in a new `Context`, and dropped again.
@@ -360,7 +392,11 @@ pub(crate) fn cases() -> Vec<Case> {
             headers(&[("baggage", BAGGAGE_10)]),
             Expect::Baggage(10),
         )
-        .extractor(baton, baton_extract(BaggagePropagator::default()))
+        .extractor(
+            baton_typed,
+            baton_extract_from(BaggagePropagator::default()),
+        )
+        .extractor(baton_extractor, baton_extract(BaggagePropagator::default()))
         .extractor(sdk, otel_extract(SdkBaggage::new())),
         // What any baggage extract pays: opentelemetry's `Baggage` built (and validated) from
         // the 10 already-split and decoded members, owned, in a new `Context`, and dropped.
@@ -399,7 +435,13 @@ pub(crate) fn cases() -> Vec<Case> {
             Expect::SpanContextAndBaggage(8, 10),
         )
         .extractor(
-            baton,
+            baton_typed,
+            baton_extract_from(
+                baton_propagation::from_list("tracecontext,baggage").expect("known propagators"),
+            ),
+        )
+        .extractor(
+            baton_extractor,
             baton_extract(
                 baton_propagation::from_list("tracecontext,baggage").expect("known propagators"),
             ),
@@ -421,24 +463,37 @@ pub(crate) fn cases() -> Vec<Case> {
             ]),
             Expect::Anything,
         )
-        .extractor(baton, baton_extract(TraceContextPropagator::default()))
+        .extractor(
+            baton_typed,
+            baton_extract_from(TraceContextPropagator::default()),
+        )
+        .extractor(
+            baton_extractor,
+            baton_extract(TraceContextPropagator::default()),
+        )
         .extractor(sdk, otel_extract(SdkTraceContext::new())),
         extract(
             "hostile: 1 MiB baggage",
             headers(&[("baggage", &huge_list("k", "v"))]),
             Expect::Anything,
         )
-        .extractor(baton, baton_extract(BaggagePropagator::default()))
+        .extractor(
+            baton_typed,
+            baton_extract_from(BaggagePropagator::default()),
+        )
+        .extractor(baton_extractor, baton_extract(BaggagePropagator::default()))
         .extractor(sdk, otel_extract(SdkBaggage::new())),
         extract(
             "extract b3 single",
             headers(&[("b3", B3_SINGLE)]),
             Expect::SpanContext,
         )
-        .extractor(baton, baton_extract(b3_single()))
+        .extractor(baton_typed, baton_extract_from(b3_single()))
+        .extractor(baton_extractor, baton_extract(b3_single()))
         .extractor(zipkin, otel_extract(zipkin_b3(true))),
         extract("extract b3 multi", b3_multi_headers, Expect::SpanContext)
-            .extractor(baton, baton_extract(b3_multi()))
+            .extractor(baton_typed, baton_extract_from(b3_multi()))
+            .extractor(baton_extractor, baton_extract(b3_multi()))
             .extractor(zipkin, otel_extract(zipkin_b3(false))),
         inject("inject b3 single", sampled_span(), "b3")
             .injector(baton, baton_inject(b3_single()))
@@ -451,7 +506,8 @@ pub(crate) fn cases() -> Vec<Case> {
             headers(&[("x-amzn-trace-id", XRAY)]),
             Expect::SpanContext,
         )
-        .extractor(baton, baton_extract(XRayPropagator::default()))
+        .extractor(baton_typed, baton_extract_from(XRayPropagator::default()))
+        .extractor(baton_extractor, baton_extract(XRayPropagator::default()))
         .extractor(
             aws,
             otel_extract(opentelemetry_aws::trace::XrayPropagator::new()),
@@ -467,7 +523,8 @@ pub(crate) fn cases() -> Vec<Case> {
             headers(&[("uber-trace-id", UBER_TRACE_ID)]),
             Expect::SpanContext,
         )
-        .extractor(baton, baton_extract(JaegerPropagator::default())),
+        .extractor(baton_typed, baton_extract_from(JaegerPropagator::default()))
+        .extractor(baton_extractor, baton_extract(JaegerPropagator::default())),
         inject("inject jaeger", sampled_span(), "uber-trace-id")
             .injector(baton, baton_inject(JaegerPropagator::default())),
         extract(
@@ -479,7 +536,11 @@ pub(crate) fn cases() -> Vec<Case> {
             ]),
             Expect::SpanContext,
         )
-        .extractor(baton, baton_extract(OtTracePropagator::default())),
+        .extractor(
+            baton_typed,
+            baton_extract_from(OtTracePropagator::default()),
+        )
+        .extractor(baton_extractor, baton_extract(OtTracePropagator::default())),
         inject("inject ot trace", sampled_span(), "ot-tracer-traceid")
             .injector(baton, baton_inject(OtTracePropagator::default())),
         extract(
@@ -492,7 +553,11 @@ pub(crate) fn cases() -> Vec<Case> {
             ]),
             Expect::SpanContext,
         )
-        .extractor(baton, baton_extract(DatadogPropagator::default())),
+        .extractor(
+            baton_typed,
+            baton_extract_from(DatadogPropagator::default()),
+        )
+        .extractor(baton_extractor, baton_extract(DatadogPropagator::default())),
         inject("inject datadog", sampled_span(), "x-datadog-trace-id")
             .injector(baton, baton_inject(DatadogPropagator::default())),
     ]
