@@ -3,7 +3,8 @@
 //! Every propagator here implements
 //! [`TextMapPropagator`](opentelemetry::propagation::TextMapPropagator), so it drops into
 //! `opentelemetry::global::set_text_map_propagator` and works with any OpenTelemetry
-//! instrumentation. Each follows its specification to the letter (malformed input means "no
+//! instrumentation, and Baton's [`Propagator`], which extracts from an `http::HeaderMap` or
+//! tonic metadata directly, with no allocation per header. Each follows its specification to the letter (malformed input means "no
 //! context", never a panic), checks the specification's size limits before parsing, and is
 //! built on a typed parse/format API that borrows its input and formats into fixed-size
 //! buffers. The crate has no async runtime and no clients: it parses and formats headers.
