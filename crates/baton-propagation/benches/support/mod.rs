@@ -221,6 +221,14 @@ impl Case {
         self
     }
 
+    /// Baton's two extract sides: from the map itself (`baton extract_from`, the typed path the
+    /// interceptors take), and through its `HeaderExtractor` as any opentelemetry caller does
+    /// (`baton HeaderExtractor`: one `Vec` more for each header read in full).
+    fn baton<P: Propagator + 'static>(self, make: impl Fn() -> P) -> Self {
+        self.extractor("baton extract_from", baton_extract_from(make()))
+            .extractor("baton HeaderExtractor", baton_extract(make()))
+    }
+
     fn injector(mut self, side: &'static str, f: InjectFn) -> Self {
         if let Op::Inject { sides, .. } = &mut self.op {
             sides.push((side, f));
@@ -248,12 +256,7 @@ pub(crate) fn cases() -> Vec<Case> {
     use opentelemetry_sdk::propagation::{
         BaggagePropagator as SdkBaggage, TraceContextPropagator as SdkTraceContext,
     };
-    // Baton extracts both ways: from the map itself (what the interceptors call), and through
-    // its `HeaderExtractor` as any opentelemetry instrumentation does (one `Vec` more for each
-    // header read in full: `traceparent`, `tracestate`, `baggage`).
     let baton = "baton";
-    let baton_typed = "baton extract_from";
-    let baton_extractor = "baton HeaderExtractor";
     let sdk = "opentelemetry_sdk";
     let zipkin = "opentelemetry-zipkin";
     let aws = "opentelemetry-aws";
@@ -271,14 +274,7 @@ pub(crate) fn cases() -> Vec<Case> {
             headers(&[("traceparent", TRACEPARENT)]),
             Expect::SpanContext,
         )
-        .extractor(
-            baton_typed,
-            baton_extract_from(TraceContextPropagator::default()),
-        )
-        .extractor(
-            baton_extractor,
-            baton_extract(TraceContextPropagator::default()),
-        )
+        .baton(TraceContextPropagator::default)
         .extractor(sdk, otel_extract(SdkTraceContext::new())),
         // The same, inside a typical browser request's 14 headers: Baton's carrier searches maps
         // of at most 8 names by name, so this row shows the cost on a larger map (hashed lookups).
@@ -308,14 +304,7 @@ pub(crate) fn cases() -> Vec<Case> {
             ]),
             Expect::SpanContext,
         )
-        .extractor(
-            baton_typed,
-            baton_extract_from(TraceContextPropagator::default()),
-        )
-        .extractor(
-            baton_extractor,
-            baton_extract(TraceContextPropagator::default()),
-        )
+        .baton(TraceContextPropagator::default)
         .extractor(sdk, otel_extract(SdkTraceContext::new())),
         // What every traceparent extract pays whatever the parser: the remote span context
         // put into a new `Context` (one `Arc`) and dropped again.
@@ -353,14 +342,7 @@ pub(crate) fn cases() -> Vec<Case> {
             headers(&[("traceparent", TRACEPARENT), ("tracestate", TRACESTATE_8)]),
             Expect::SpanContextWithState(8),
         )
-        .extractor(
-            baton_typed,
-            baton_extract_from(TraceContextPropagator::default()),
-        )
-        .extractor(
-            baton_extractor,
-            baton_extract(TraceContextPropagator::default()),
-        )
+        .baton(TraceContextPropagator::default)
         .extractor(sdk, otel_extract(SdkTraceContext::new())),
         // What any tracestate extract pays: opentelemetry's `TraceState` built (and validated)
         // from the 8 already-split members, in a new `Context`, and dropped again.
@@ -392,11 +374,7 @@ pub(crate) fn cases() -> Vec<Case> {
             headers(&[("baggage", BAGGAGE_10)]),
             Expect::Baggage(10),
         )
-        .extractor(
-            baton_typed,
-            baton_extract_from(BaggagePropagator::default()),
-        )
-        .extractor(baton_extractor, baton_extract(BaggagePropagator::default()))
+        .baton(BaggagePropagator::default)
         .extractor(sdk, otel_extract(SdkBaggage::new())),
         // What any baggage extract pays: opentelemetry's `Baggage` built (and validated) from
         // the 10 already-split and decoded members, owned, in a new `Context`, and dropped.
@@ -434,18 +412,7 @@ pub(crate) fn cases() -> Vec<Case> {
             ]),
             Expect::SpanContextAndBaggage(8, 10),
         )
-        .extractor(
-            baton_typed,
-            baton_extract_from(
-                baton_propagation::from_list("tracecontext,baggage").expect("known propagators"),
-            ),
-        )
-        .extractor(
-            baton_extractor,
-            baton_extract(
-                baton_propagation::from_list("tracecontext,baggage").expect("known propagators"),
-            ),
-        )
+        .baton(|| baton_propagation::from_list("tracecontext,baggage").expect("known propagators"))
         .extractor(
             sdk,
             otel_extract(TextMapCompositePropagator::new(vec![
@@ -463,37 +430,24 @@ pub(crate) fn cases() -> Vec<Case> {
             ]),
             Expect::Anything,
         )
-        .extractor(
-            baton_typed,
-            baton_extract_from(TraceContextPropagator::default()),
-        )
-        .extractor(
-            baton_extractor,
-            baton_extract(TraceContextPropagator::default()),
-        )
+        .baton(TraceContextPropagator::default)
         .extractor(sdk, otel_extract(SdkTraceContext::new())),
         extract(
             "hostile: 1 MiB baggage",
             headers(&[("baggage", &huge_list("k", "v"))]),
             Expect::Anything,
         )
-        .extractor(
-            baton_typed,
-            baton_extract_from(BaggagePropagator::default()),
-        )
-        .extractor(baton_extractor, baton_extract(BaggagePropagator::default()))
+        .baton(BaggagePropagator::default)
         .extractor(sdk, otel_extract(SdkBaggage::new())),
         extract(
             "extract b3 single",
             headers(&[("b3", B3_SINGLE)]),
             Expect::SpanContext,
         )
-        .extractor(baton_typed, baton_extract_from(b3_single()))
-        .extractor(baton_extractor, baton_extract(b3_single()))
+        .baton(b3_single)
         .extractor(zipkin, otel_extract(zipkin_b3(true))),
         extract("extract b3 multi", b3_multi_headers, Expect::SpanContext)
-            .extractor(baton_typed, baton_extract_from(b3_multi()))
-            .extractor(baton_extractor, baton_extract(b3_multi()))
+            .baton(b3_multi)
             .extractor(zipkin, otel_extract(zipkin_b3(false))),
         inject("inject b3 single", sampled_span(), "b3")
             .injector(baton, baton_inject(b3_single()))
@@ -506,8 +460,7 @@ pub(crate) fn cases() -> Vec<Case> {
             headers(&[("x-amzn-trace-id", XRAY)]),
             Expect::SpanContext,
         )
-        .extractor(baton_typed, baton_extract_from(XRayPropagator::default()))
-        .extractor(baton_extractor, baton_extract(XRayPropagator::default()))
+        .baton(XRayPropagator::default)
         .extractor(
             aws,
             otel_extract(opentelemetry_aws::trace::XrayPropagator::new()),
@@ -523,8 +476,7 @@ pub(crate) fn cases() -> Vec<Case> {
             headers(&[("uber-trace-id", UBER_TRACE_ID)]),
             Expect::SpanContext,
         )
-        .extractor(baton_typed, baton_extract_from(JaegerPropagator::default()))
-        .extractor(baton_extractor, baton_extract(JaegerPropagator::default())),
+        .baton(JaegerPropagator::default),
         inject("inject jaeger", sampled_span(), "uber-trace-id")
             .injector(baton, baton_inject(JaegerPropagator::default())),
         extract(
@@ -536,11 +488,7 @@ pub(crate) fn cases() -> Vec<Case> {
             ]),
             Expect::SpanContext,
         )
-        .extractor(
-            baton_typed,
-            baton_extract_from(OtTracePropagator::default()),
-        )
-        .extractor(baton_extractor, baton_extract(OtTracePropagator::default())),
+        .baton(OtTracePropagator::default),
         inject("inject ot trace", sampled_span(), "ot-tracer-traceid")
             .injector(baton, baton_inject(OtTracePropagator::default())),
         extract(
@@ -553,11 +501,7 @@ pub(crate) fn cases() -> Vec<Case> {
             ]),
             Expect::SpanContext,
         )
-        .extractor(
-            baton_typed,
-            baton_extract_from(DatadogPropagator::default()),
-        )
-        .extractor(baton_extractor, baton_extract(DatadogPropagator::default())),
+        .baton(DatadogPropagator::default),
         inject("inject datadog", sampled_span(), "x-datadog-trace-id")
             .injector(baton, baton_inject(DatadogPropagator::default())),
     ]

@@ -3,7 +3,9 @@
 use http::header::{GetAll, HeaderMap, HeaderName, HeaderValue};
 use opentelemetry::propagation::{Extractor, Injector};
 
-use super::{Carrier, Lines, UNREADABLE, read_line, several, strip_prefix_ignore_ascii_case};
+use super::{
+    Carrier, Lines, UNREADABLE, exact, read_line, several, strip_prefix_ignore_ascii_case,
+};
 
 /// Writes propagation headers into an [`http::HeaderMap`], replacing earlier values.
 ///
@@ -214,13 +216,6 @@ impl Extractor for HeaderExtractor<'_> {
 
     fn get_all(&self, key: &str) -> Option<Vec<&str>> {
         let values = get_all(self.0, key);
-        // Counted first so that the vector is allocated once, at its exact size.
-        let count = values.iter().count();
-        if count == 0 {
-            return None;
-        }
-        let mut out = Vec::with_capacity(count);
-        out.extend(values.iter().map(read));
-        Some(out)
+        exact(values.iter().count(), values.iter().map(read))
     }
 }

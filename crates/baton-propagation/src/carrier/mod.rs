@@ -282,13 +282,22 @@ fn read_line(line: &[u8]) -> &str {
     }
 }
 
-/// Two lines or more, `count` of them, in a `Vec` allocated once at its exact size (a hostile
-/// request may send thousands of lines).
+/// The `count` `lines`, in a `Vec` allocated once at its exact size (a hostile request may send
+/// thousands of lines); `None` when there are none, as `Extractor::get_all` answers.
+#[cfg(any(feature = "http", feature = "tonic"))]
+fn exact<'a>(count: usize, lines: impl Iterator<Item = &'a str>) -> Option<Vec<&'a str>> {
+    if count == 0 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(count);
+    out.extend(lines);
+    Some(out)
+}
+
+/// Two lines or more, `count` of them, each read by [`read_line`].
 #[cfg(any(feature = "http", feature = "tonic"))]
 fn several<'a>(count: usize, lines: impl Iterator<Item = &'a [u8]>) -> Lines<'a> {
-    let mut out = Vec::with_capacity(count);
-    out.extend(lines.map(read_line));
-    Lines::Several(out)
+    Lines::from(exact(count, lines.map(read_line)))
 }
 
 /// Whether every byte of `line` is ASCII: the high bits of all its 8-byte words, the last

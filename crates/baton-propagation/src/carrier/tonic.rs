@@ -3,7 +3,9 @@
 use opentelemetry::propagation::{Extractor, Injector};
 use tonic::metadata::{AsciiMetadataKey, AsciiMetadataValue, KeyRef, MetadataMap};
 
-use super::{Carrier, Lines, UNREADABLE, read_line, several, strip_prefix_ignore_ascii_case};
+use super::{
+    Carrier, Lines, UNREADABLE, exact, read_line, several, strip_prefix_ignore_ascii_case,
+};
 
 /// Writes propagation headers into tonic's [`MetadataMap`] as ASCII metadata, replacing
 /// earlier values; a key or value tonic cannot hold (including `-bin` keys) is skipped.
@@ -121,13 +123,6 @@ impl Extractor for MetadataExtractor<'_> {
 
     fn get_all(&self, key: &str) -> Option<Vec<&str>> {
         let values = self.0.get_all(key);
-        // Counted first so that the vector is allocated once, at its exact size.
-        let count = values.iter().count();
-        if count == 0 {
-            return None;
-        }
-        let mut out = Vec::with_capacity(count);
-        out.extend(values.iter().map(read));
-        Some(out)
+        exact(values.iter().count(), values.iter().map(read))
     }
 }
