@@ -4,7 +4,7 @@ use http::header::{GetAll, HeaderMap, HeaderName, HeaderValue};
 use opentelemetry::propagation::{Extractor, Injector};
 
 use super::{
-    Carrier, Lines, UNREADABLE, exact, read_line, several, strip_prefix_ignore_ascii_case,
+    Carrier, Lines, exact, read_line, read_value, several, strip_prefix_ignore_ascii_case,
 };
 
 /// Writes propagation headers into an [`http::HeaderMap`], replacing earlier values.
@@ -29,6 +29,10 @@ pub struct HeaderInjector<'a>(pub &'a mut HeaderMap);
 
 /// Reads propagation headers from an [`http::HeaderMap`] as an opentelemetry `Extractor`,
 /// seeing every repeated line.
+///
+/// A line that is not visible ASCII reads as [`UNREADABLE`](crate::UNREADABLE), and a line
+/// longer than 64 KiB is cut there (no propagation header comes near, and reading it whole
+/// would make a hostile request cost in proportion to its length).
 ///
 /// A Baton propagator reads it through `get`, `get_all` and `keys` like any other extractor
 /// (which costs a `Vec` for a header read in full, such as `traceparent`); extracting from the
@@ -155,7 +159,7 @@ fn get_all<'m>(map: &'m HeaderMap, key: &str) -> GetAll<'m, HeaderValue> {
 }
 
 fn read(value: &HeaderValue) -> &str {
-    value.to_str().unwrap_or(UNREADABLE)
+    read_value(value.as_bytes(), || value.to_str().ok())
 }
 
 /// One lookup, and no allocation for a header of at most one line: a known name in a small map

@@ -294,6 +294,17 @@ fn exact<'a>(count: usize, lines: impl Iterator<Item = &'a str>) -> Option<Vec<&
     Some(out)
 }
 
+/// A line as Baton's `Extractor`s hand it out: visible ASCII and tab as itself (as `to_str`
+/// checks it), [`UNREADABLE`] otherwise; a line longer than [`MAX_LINE`] as [`read_line`] reads
+/// it, cut, so that a hostile line costs no more than the limit through an `Extractor` either.
+#[cfg(any(feature = "http", feature = "tonic"))]
+fn read_value<'a>(line: &'a [u8], to_str: impl FnOnce() -> Option<&'a str>) -> &'a str {
+    match line.len() > MAX_LINE {
+        true => read_line(line),
+        false => to_str().unwrap_or(UNREADABLE),
+    }
+}
+
 /// Two lines or more, `count` of them, each read by [`read_line`].
 #[cfg(any(feature = "http", feature = "tonic"))]
 fn several<'a>(count: usize, lines: impl Iterator<Item = &'a [u8]>) -> Lines<'a> {

@@ -170,6 +170,11 @@ mod header_map {
         map.insert("traceparent", HeaderValue::from_str(&long).unwrap());
         assert_eq!(map.lines("traceparent"), Lines::One(&long[..MAX_LINE]));
         assert_eq!(map.first("traceparent"), Some(&long[..MAX_LINE]));
+        // The `Extractor` cuts it too, so that a hostile line costs the limit on either path.
+        assert_eq!(
+            HeaderExtractor(&map).get("traceparent"),
+            Some(&long[..MAX_LINE])
+        );
         map.append("traceparent", HeaderValue::from_bytes(b"\xff").unwrap());
         assert_eq!(
             map.lines("traceparent"),
@@ -324,6 +329,10 @@ mod metadata_map {
         let long = "x".repeat(MAX_LINE + 10);
         md.insert("baggage", long.parse().unwrap());
         assert_eq!(md.first("baggage"), Some(&long[..MAX_LINE]));
+        assert_eq!(
+            MetadataExtractor(&md).get_all("baggage"),
+            Some(vec![&long[..MAX_LINE]])
+        );
     }
 
     #[test]

@@ -4,7 +4,7 @@ use opentelemetry::propagation::{Extractor, Injector};
 use tonic::metadata::{AsciiMetadataKey, AsciiMetadataValue, KeyRef, MetadataMap};
 
 use super::{
-    Carrier, Lines, UNREADABLE, exact, read_line, several, strip_prefix_ignore_ascii_case,
+    Carrier, Lines, exact, read_line, read_value, several, strip_prefix_ignore_ascii_case,
 };
 
 /// Writes propagation headers into tonic's [`MetadataMap`] as ASCII metadata, replacing
@@ -27,6 +27,9 @@ pub struct MetadataInjector<'a>(pub &'a mut MetadataMap);
 
 /// Reads propagation headers from tonic's [`MetadataMap`] as an opentelemetry `Extractor`
 /// (values of ASCII metadata only; `keys` lists every key), seeing every repeated entry.
+///
+/// A value that is not visible ASCII reads as [`UNREADABLE`](crate::UNREADABLE), and one
+/// longer than 64 KiB is cut there, as [`HeaderExtractor`](crate::HeaderExtractor) does.
 ///
 /// Extracting from the map itself, with
 /// [`Propagator::extract_from`](crate::Propagator::extract_from), avoids the `Vec` that
@@ -55,7 +58,7 @@ fn key_str(key: KeyRef<'_>) -> &str {
 }
 
 fn read(value: &AsciiMetadataValue) -> &str {
-    value.to_str().unwrap_or(UNREADABLE)
+    read_value(value.as_bytes(), || value.to_str().ok())
 }
 
 /// Values of ASCII metadata only (a `-bin` key has no line), with one lookup and no allocation
