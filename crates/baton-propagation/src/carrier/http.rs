@@ -30,7 +30,7 @@ pub struct HeaderInjector<'a>(pub &'a mut HeaderMap);
 /// Reads propagation headers from an [`http::HeaderMap`] as an opentelemetry `Extractor`,
 /// seeing every repeated line.
 ///
-/// A line that is not visible ASCII reads as [`UNREADABLE`](crate::UNREADABLE), and a line
+/// A line that is not visible ASCII reads as U+FFFD (which no format accepts), and a line
 /// longer than 64 KiB is cut there (no propagation header comes near, and reading it whole
 /// would make a hostile request cost in proportion to its length).
 ///

@@ -37,10 +37,10 @@ pub use self::tonic::{MetadataExtractor, MetadataInjector};
 /// The provided methods are written in terms of the two required ones, so a wrapper that
 /// implements only those is consistent; a carrier overrides them only to answer faster.
 ///
-/// A line that is not visible ASCII reads as U+FFFD, which no format accepts (Baton's own carriers read any
-/// ASCII line as itself, which differs only for control bytes that no safely built header value
-/// holds and no format accepts), and Baton's own carriers hand out at most the first 64 KiB of
-/// a line, far past the longest line any propagator here accepts.
+/// A line that is not visible ASCII reads as U+FFFD, which no format accepts (Baton's own
+/// carriers read any ASCII line as itself, which differs only for control bytes that no safely
+/// built header value holds and no format accepts), and Baton's own carriers hand out at most
+/// the first 64 KiB of a line, far past the longest line any propagator here accepts.
 ///
 /// # Examples
 ///

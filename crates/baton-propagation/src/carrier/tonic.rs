@@ -28,7 +28,7 @@ pub struct MetadataInjector<'a>(pub &'a mut MetadataMap);
 /// Reads propagation headers from tonic's [`MetadataMap`] as an opentelemetry `Extractor`
 /// (values of ASCII metadata only; `keys` lists every key), seeing every repeated entry.
 ///
-/// A value that is not visible ASCII reads as [`UNREADABLE`](crate::UNREADABLE), and one
+/// A value that is not visible ASCII reads as U+FFFD (which no format accepts), and one
 /// longer than 64 KiB is cut there, as [`HeaderExtractor`](crate::HeaderExtractor) does.
 ///
 /// Extracting from the map itself, with
