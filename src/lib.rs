@@ -17,16 +17,24 @@
 //!
 //! # Feature flags
 //!
+//! Each feature turns on the matching feature of the crate it belongs to; with
+//! `default-features = false` only what is named is built.
+//!
 //! | Feature       | Default | Enables |
 //! |---------------|---------|---------|
-//! | `context`     | yes     | [`context`] |
-//! | `propagation` | yes     | [`propagation`] |
+//! | `context`     | yes     | [`context`]: typed locals, snapshots, context-carrying threads and futures |
+//! | `tokio`       | yes     | `context` and its tokio `spawn`, `spawn_blocking` and `JoinSet` helpers |
+//! | `strict`      | no      | `context` with strict mode on from the start (it can also be enabled at run time) |
+//! | `propagation` | yes     | [`propagation`]: every propagator, `from_env`, the environment-variable carrier |
+//! | `http`        | yes     | `propagation` and its carriers over `http::HeaderMap` |
+//! | `tonic`       | no      | `propagation` and its carriers over tonic's `MetadataMap` |
 //! | `tracing`     | no      | `log` (and `context`): trace ids and locals on every `tracing` event |
-//! | `full`        | no      | all of the above |
+//! | `full`        | no      | every feature above except `strict`, a debugging mode |
 //!
 //! # Usage
 //!
 //! ```
+//! # #[cfg(feature = "context")] {
 //! use baton::context::Local;
 //!
 //! static TENANT: Local<&'static str> = Local::new("tenant");
@@ -35,7 +43,17 @@
 //!     baton::context::thread::spawn(|| TENANT.get()).join().unwrap()
 //! });
 //! assert_eq!(seen, Some("acme"));
+//! # }
 //! ```
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(
+    not(feature = "context"),
+    doc = "\n\n[`context`]: #feature-flags\n[`baton_context`]: #feature-flags"
+)]
+#![cfg_attr(
+    not(feature = "propagation"),
+    doc = "\n\n[`propagation`]: #feature-flags\n[`baton_propagation`]: #feature-flags"
+)]
 
 #[cfg(feature = "context")]
 #[doc(inline)]
@@ -48,5 +66,5 @@ pub use baton_log as log;
 pub use baton_propagation as propagation;
 
 #[doc = include_str!("../README.md")]
-#[cfg(all(doctest, feature = "context", feature = "propagation"))]
+#[cfg(all(doctest, feature = "context", feature = "http"))]
 pub struct ReadmeDoctests;

@@ -164,7 +164,7 @@ pin_project! {
     ///
     /// Because the binding is made at the first poll, a scope handed to a plain `tokio::spawn`
     /// starts from the worker's empty context (only this local is set); spawn it with
-    /// [`baton_context::spawn`](crate::spawn) to carry the spawner's span and locals as well.
+    /// [`baton_context::spawn`] to carry the spawner's span and locals as well.
     /// [`Snapshot::run`](crate::Snapshot::run) and the [`Carry`](crate::Carry) methods, by
     /// contrast, capture at creation.
     ///
@@ -184,6 +184,8 @@ pin_project! {
     /// assert_eq!(fut.now_or_never(), Some((Some(1), Some(2))));
     /// ```
     #[must_use = "futures do nothing unless polled"]
+    #[cfg_attr(feature = "tokio", doc = "[`baton_context::spawn`]: crate::spawn")]
+    #[cfg_attr(not(feature = "tokio"), doc = "[`baton_context::spawn`]: crate#feature-flags")]
     pub struct Scope<T, F>
     where
         T: Send,

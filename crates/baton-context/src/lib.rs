@@ -35,6 +35,7 @@
 //!
 //! static REQUEST_ID: Local<RequestId> = Local::new("request_id");
 //!
+//! # #[cfg(feature = "tokio")]
 //! # tokio::runtime::Builder::new_multi_thread().build().unwrap().block_on(async {
 //! REQUEST_ID
 //!     .scope(RequestId(42), async {
@@ -72,6 +73,12 @@
 //! Baton is built and tested on stable Rust, edition 2024; the minimum supported version is
 //! the workspace `rust-version` (1.88).
 
+#![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(
+    not(feature = "tokio"),
+    doc = "\n\n[`spawn`]: #feature-flags\n[`spawn_blocking`]: #feature-flags\n[`JoinSetExt`]: #feature-flags"
+)]
+
 mod attach;
 mod bindings;
 mod carry;
@@ -91,5 +98,5 @@ pub use snapshot::{Snapshot, SnapshotGuard};
 pub use spawn::{JoinSetExt, spawn, spawn_blocking};
 
 #[doc = include_str!("../README.md")]
-#[cfg(doctest)]
+#[cfg(all(doctest, feature = "tokio"))]
 pub struct ReadmeDoctests;

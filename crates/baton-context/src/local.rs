@@ -45,7 +45,7 @@ use crate::strict::Tracked;
 /// [`get`](Local::get) or [`with`](Local::with). Nested scopes shadow the outer value and
 /// restore it when they end.
 ///
-/// By default a local is inherited by work spawned through Baton ([`spawn`](crate::spawn),
+/// By default a local is inherited by work spawned through Baton ([`spawn`],
 /// [`thread::spawn`](crate::thread::spawn), ...). [`Local::not_inherited`] makes a local that
 /// stays with the task that bound it, such as a per-request transaction handle that must never
 /// leak into a background job.
@@ -69,6 +69,8 @@ use crate::strict::Tracked;
 /// });
 /// assert_eq!(USER.get(), None);
 /// ```
+#[cfg_attr(feature = "tokio", doc = "[`spawn`]: crate::spawn")]
+#[cfg_attr(not(feature = "tokio"), doc = "[`spawn`]: crate#feature-flags")]
 pub struct Local<T: Send + Sync + 'static> {
     name: &'static str,
     inherit: bool,

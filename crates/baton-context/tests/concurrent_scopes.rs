@@ -1,6 +1,7 @@
 //! 10,000 concurrent scoped tasks on a multi-thread runtime, each with its own local value and
 //! its own span, yielding at random and spawning children through every Baton API: every
 //! check of every step sees exactly its own value and span.
+#![cfg(feature = "tokio")]
 
 mod support;
 

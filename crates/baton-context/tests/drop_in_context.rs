@@ -75,6 +75,8 @@ fn a_stream_is_dropped_in_its_context() {
     assert_eq!(seen.recv().unwrap(), Some(5));
 }
 
+// `baton_context::spawn` needs the `tokio` feature.
+#[cfg(feature = "tokio")]
 #[test]
 fn an_aborted_spawned_task_is_dropped_in_the_spawners_context() {
     let rt = tokio::runtime::Builder::new_multi_thread()

@@ -1,4 +1,5 @@
 //! Non-inherited locals stay with the work that bound them; inherited ones follow spawns.
+#![cfg(feature = "tokio")]
 
 use baton_context::{Carry, JoinSetExt, Local, Snapshot};
 use futures_util::FutureExt as _; // now_or_never

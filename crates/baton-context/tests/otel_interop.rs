@@ -14,6 +14,8 @@ static ID: Local<u32> = Local::new("id");
 #[derive(Debug, PartialEq)]
 struct TheirValue(&'static str);
 
+// `baton_context::spawn` needs the `tokio` feature.
+#[cfg(feature = "tokio")]
 #[test]
 fn a_span_started_inside_a_scope_has_the_scope_span_as_parent() {
     let tracer = support::tracer();

@@ -1,4 +1,5 @@
 //! Every Baton spawn carries the context captured at the spawn into the new task or thread.
+#![cfg(feature = "tokio")]
 
 mod support;
 

@@ -138,6 +138,8 @@ fn a_guard_forgotten_in_run_sync_outlives_it() {
     assert_eq!(violations[0].other().unwrap().line(), line);
 }
 
+// `baton_context::spawn` needs the `tokio` feature.
+#[cfg(feature = "tokio")]
 #[test]
 fn a_guard_forgotten_in_a_spawned_task_is_reported_from_the_worker() {
     let _serial = strict_test();

@@ -680,6 +680,7 @@ fn fingerprint(baggage: &Baggage) -> u64 {
 /// # Examples
 ///
 /// ```
+/// # #[cfg(feature = "http")] {
 /// use baton_propagation::{BaggagePropagator, HeaderExtractor, HeaderInjector};
 /// use opentelemetry::baggage::BaggageExt;
 /// use opentelemetry::propagation::TextMapPropagator;
@@ -697,6 +698,7 @@ fn fingerprint(baggage: &Baggage) -> u64 {
 /// let mut out = http::HeaderMap::new();
 /// propagator.inject_context(&cx, &mut HeaderInjector(&mut out));
 /// assert_eq!(out["baggage"], "userId=alice,serverNode=DF%2028;region=eu,isProduction=false");
+/// # }
 /// ```
 #[derive(Debug)]
 pub struct BaggagePropagator {

@@ -26,6 +26,7 @@ use crate::propagator::Propagator;
 /// # Examples
 ///
 /// ```
+/// # #[cfg(feature = "http")] {
 /// use baton_propagation::{
 ///     BaggagePropagator, CompositePropagator, HeaderExtractor, Propagator, TraceContextPropagator,
 /// };
@@ -50,6 +51,7 @@ use crate::propagator::Propagator;
 /// // Or from the map itself, with no allocation for the headers' lines.
 /// let cx = composite.extract_from(&Context::new(), &headers);
 /// assert_eq!(cx.baggage().len(), 1);
+/// # }
 /// ```
 #[derive(Debug)]
 pub struct CompositePropagator {

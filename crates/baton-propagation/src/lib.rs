@@ -40,6 +40,7 @@
 //! Extract on the way in, inject on the way out:
 //!
 //! ```
+//! # #[cfg(feature = "http")] {
 //! use baton_propagation::{HeaderExtractor, HeaderInjector, Propagator, from_list};
 //! use opentelemetry::baggage::BaggageExt;
 //! use opentelemetry::propagation::TextMapPropagator;
@@ -63,6 +64,7 @@
 //! let mut outbound = http::HeaderMap::new();
 //! propagator.inject_context(&cx, &mut HeaderInjector(&mut outbound));
 //! assert_eq!(outbound, inbound);
+//! # }
 //! ```
 //!
 //! The typed API, for code that wants the reason a header was refused:
@@ -130,6 +132,7 @@
 //! # Supported Rust versions
 //!
 //! Rust 1.88 (the workspace's `rust-version`) and later stable releases, edition 2024.
+#![cfg_attr(docsrs, feature(doc_cfg))]
 #![cfg_attr(
     not(feature = "http"),
     doc = "\n\n[`HeaderInjector`]: #feature-flags\n[`HeaderExtractor`]: #feature-flags\n[`http::HeaderMap`]: #feature-flags"
@@ -139,8 +142,8 @@
     doc = "\n\n[`MetadataInjector`]: #feature-flags\n[`MetadataExtractor`]: #feature-flags"
 )]
 
-/// The crate's README, compiled and run as a doc test.
-#[cfg(doctest)]
+/// The crate's README, compiled and run as a doc test (its example reads an `http::HeaderMap`).
+#[cfg(all(doctest, feature = "http"))]
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 

@@ -1,5 +1,6 @@
 //! B3 through real `http::HeaderMap`s, with Baton's carrier and opentelemetry-http's, and
 //! against opentelemetry-zipkin's B3 propagator.
+#![cfg(feature = "http")]
 
 use baton_propagation::{
     B3Encoding, B3Propagator, HeaderExtractor, HeaderInjector, JaegerPropagator, SamplingState,

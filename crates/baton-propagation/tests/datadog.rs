@@ -1,4 +1,5 @@
 //! Datadog through real `http::HeaderMap`s.
+#![cfg(feature = "http")]
 
 use baton_propagation::{DatadogPropagator, HeaderExtractor, HeaderInjector};
 use http::{HeaderMap, HeaderName, HeaderValue};

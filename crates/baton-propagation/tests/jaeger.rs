@@ -1,4 +1,5 @@
 //! Jaeger through real `http::HeaderMap`s: ids, debug, `uberctx-` baggage, `jaeger-debug-id`.
+#![cfg(feature = "http")]
 
 use baton_propagation::{
     HeaderExtractor, HeaderInjector, JaegerDebugId, JaegerPropagator, SamplingState,

@@ -1,4 +1,5 @@
 //! OT Trace through real `http::HeaderMap`s.
+#![cfg(feature = "http")]
 
 use baton_propagation::{HeaderExtractor, HeaderInjector, OtTracePropagator};
 use http::{HeaderMap, HeaderName, HeaderValue};

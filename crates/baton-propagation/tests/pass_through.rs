@@ -1,4 +1,5 @@
 //! Pass-through forwarding through real `http::HeaderMap`s, beside a trace propagator.
+#![cfg(feature = "http")]
 
 use baton_propagation::{B3Propagator, HeaderExtractor, HeaderInjector, PassThroughPropagator};
 use http::{HeaderMap, HeaderValue};

@@ -1,4 +1,5 @@
 //! X-Ray through real `http::HeaderMap`s and against opentelemetry-aws.
+#![cfg(feature = "http")]
 
 use baton_propagation::{HeaderExtractor, HeaderInjector, SamplingState, XRayPropagator};
 use http::{HeaderMap, HeaderValue};

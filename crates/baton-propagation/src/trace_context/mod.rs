@@ -67,6 +67,7 @@ const _: () = assert!(
 /// # Examples
 ///
 /// ```
+/// # #[cfg(feature = "http")] {
 /// use baton_propagation::{HeaderExtractor, HeaderInjector, TraceContextPropagator};
 /// use opentelemetry::propagation::TextMapPropagator;
 /// use opentelemetry::trace::TraceContextExt;
@@ -85,6 +86,7 @@ const _: () = assert!(
 /// let mut out = http::HeaderMap::new();
 /// propagator.inject_context(&cx, &mut HeaderInjector(&mut out));
 /// assert_eq!(out, headers);
+/// # }
 /// ```
 #[derive(Debug)]
 pub struct TraceContextPropagator {
