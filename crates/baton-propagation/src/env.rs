@@ -46,14 +46,24 @@ const KNOWN: [&str; 9] = [
 ///
 /// # Examples
 ///
-/// ```
+/// ```standalone_crate
 /// use opentelemetry::propagation::TextMapPropagator;
 ///
-/// // With OTEL_PROPAGATORS unset: the default `tracecontext,baggage`.
+/// # fn main() {
+/// # // Setting a variable in this process needs `unsafe`: the example runs again as a child
+/// # // process started with the variable set, and passes only if the child's asserts do.
+/// # if std::env::var("OTEL_PROPAGATORS").as_deref() != Ok("b3,tracecontext") {
+/// #     let child = std::process::Command::new(std::env::current_exe().unwrap())
+/// #         .env("OTEL_PROPAGATORS", "b3,tracecontext")
+/// #         .status()
+/// #         .unwrap();
+/// #     assert!(child.success(), "the example failed with OTEL_PROPAGATORS set: {child}");
+/// #     return;
+/// # }
+/// // The service was started as `OTEL_PROPAGATORS=b3,tracecontext my-service`.
 /// let propagator = baton_propagation::from_env();
-/// if std::env::var_os("OTEL_PROPAGATORS").is_none() {
-///     assert_eq!(propagator.fields().collect::<Vec<_>>(), ["traceparent", "tracestate", "baggage"]);
-/// }
+/// assert_eq!(propagator.fields().collect::<Vec<_>>(), ["b3", "traceparent", "tracestate"]);
+/// # }
 /// ```
 pub fn from_env() -> CompositePropagator {
     let value = match std::env::var(VAR) {
