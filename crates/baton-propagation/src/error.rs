@@ -34,9 +34,22 @@ pub struct ParseError {
 /// # Examples
 ///
 /// ```
-/// use baton_propagation::ErrorKind;
+/// use baton_propagation::{ErrorKind, TraceParent};
 ///
-/// assert_ne!(ErrorKind::TooLong, ErrorKind::Empty);
+/// fn why_refused(value: &str) -> Option<&'static str> {
+///     match TraceParent::parse(value).err()?.kind() {
+///         ErrorKind::Empty => Some("no value"),
+///         ErrorKind::TooLong => Some("not read: too long"),
+///         ErrorKind::InvalidId => Some("an id is all zeros"),
+///         _ => Some("malformed"),
+///     }
+/// }
+///
+/// assert_eq!(why_refused("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"), None);
+/// assert_eq!(why_refused(" "), Some("no value"));
+/// assert_eq!(why_refused(&"0".repeat(4096)), Some("not read: too long"));
+/// assert_eq!(why_refused("00-00000000000000000000000000000000-00f067aa0ba902b7-01"), Some("an id is all zeros"));
+/// assert_eq!(why_refused("00-4bf92f3577b34da6a3ce929d0e0e4736"), Some("malformed"));
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 #[non_exhaustive]
