@@ -3,8 +3,8 @@
 //!
 //! The ids and locals are read when the event is written, from the context the event is
 //! emitted in, so `info!("charged card")` three awaits deep inside a task started with
-//! [`baton_context::spawn`](baton_context::spawn()) prints the ids of the request that spawned
-//! it. Text lines get `trace_id=… span_id=… request_id=… ` in front; JSON objects get
+//! `baton_context::spawn` (its [`tokio` feature](baton_context#feature-flags)) prints the ids
+//! of the request that spawned it. Text lines get `trace_id=… span_id=… request_id=… ` in front; JSON objects get
 //! `"trace_id":"…","span_id":"…","request_id":"…"` as their first members.
 //!
 //! This crate provides:
@@ -85,6 +85,7 @@
 //!
 //! Baton is built and tested on stable Rust, edition 2024; the minimum supported version is
 //! the workspace `rust-version` (1.88).
+#![cfg_attr(docsrs, feature(doc_cfg))]
 
 mod fields;
 mod format;
