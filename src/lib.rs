@@ -20,16 +20,17 @@
 //! Each feature turns on the matching feature of the crate it belongs to; with
 //! `default-features = false` only what is named is built.
 //!
-//! | Feature       | Default | Enables |
-//! |---------------|---------|---------|
-//! | `context`     | yes     | [`context`]: typed locals, snapshots, context-carrying threads and futures |
-//! | `tokio`       | yes     | `context` and its tokio `spawn`, `spawn_blocking` and `JoinSet` helpers |
-//! | `strict`      | no      | `context` with strict mode on from the start (it can also be enabled at run time) |
-//! | `propagation` | yes     | [`propagation`]: every propagator, `from_env`, the environment-variable carrier |
-//! | `http`        | yes     | `propagation` and its carriers over `http::HeaderMap` |
-//! | `tonic`       | no      | `propagation` and its carriers over tonic's `MetadataMap` |
-//! | `tracing`     | no      | `log` (and `context`): trace ids and locals on every `tracing` event |
-//! | `full`        | no      | every feature above except `strict`, a debugging mode |
+//! | Feature         | Default | Enables |
+//! |-----------------|---------|---------|
+//! | `context`       | yes     | [`context`]: typed locals, snapshots, context-carrying threads and futures |
+//! | `tokio`         | yes     | `context` and its tokio `spawn`, `spawn_blocking` and `JoinSet` helpers |
+//! | `strict`        | no      | `context` with strict mode on from the start (it can also be enabled at run time) |
+//! | `internal-logs` | no      | `context`, and strict-mode violations logged through OpenTelemetry's internal logging |
+//! | `propagation`   | yes     | [`propagation`]: every propagator, `from_env`, the environment-variable carrier |
+//! | `http`          | yes     | `propagation` and its carriers over `http::HeaderMap` |
+//! | `tonic`         | no      | `propagation` and its carriers over tonic's `MetadataMap` |
+//! | `tracing`       | no      | `log` (and `context`): trace ids and locals on every `tracing` event |
+//! | `full`          | no      | every feature above except `strict`, a debugging mode |
 //!
 //! # Usage
 //!
