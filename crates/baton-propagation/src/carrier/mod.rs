@@ -331,6 +331,7 @@ fn is_ascii(line: &[u8]) -> bool {
 
 /// What a carrier returns for a header line that is not visible ASCII: U+FFFD, which no
 /// propagation format accepts, so the line counts as present and invalid.
+#[cfg(any(feature = "http", feature = "tonic"))]
 pub(crate) const UNREADABLE: &str = "\u{fffd}";
 
 #[cfg(test)]
