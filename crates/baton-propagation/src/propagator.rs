@@ -21,6 +21,7 @@ use crate::carrier::{Carrier, CarrierExtractor};
 /// # Examples
 ///
 /// ```
+/// # #[cfg(feature = "http")] {
 /// use baton_propagation::{Propagator, TraceContextPropagator};
 /// use opentelemetry::trace::TraceContextExt;
 /// use opentelemetry::Context;
@@ -29,6 +30,7 @@ use crate::carrier::{Carrier, CarrierExtractor};
 /// headers.insert("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01".parse().unwrap());
 /// let cx = TraceContextPropagator::new().extract_from(&Context::new(), &headers);
 /// assert!(cx.span().span_context().is_remote());
+/// # }
 /// ```
 pub trait Propagator: TextMapPropagator {
     /// The context `carrier` carries, over `cx`: `cx` unchanged when the carrier holds nothing
@@ -37,6 +39,7 @@ pub trait Propagator: TextMapPropagator {
     /// # Examples
     ///
     /// ```
+    /// # #[cfg(feature = "http")] {
     /// use baton_propagation::{B3Propagator, Propagator};
     /// use opentelemetry::trace::TraceContextExt;
     /// use opentelemetry::Context;
@@ -45,6 +48,7 @@ pub trait Propagator: TextMapPropagator {
     /// headers.insert("b3", "not b3".parse().unwrap());
     /// let cx = B3Propagator::default().extract_from(&Context::new(), &headers);
     /// assert!(!cx.span().span_context().is_valid());
+    /// # }
     /// ```
     fn extract_from(&self, cx: &Context, carrier: &dyn Carrier) -> Context;
 }
@@ -56,6 +60,7 @@ pub trait Propagator: TextMapPropagator {
 /// # Examples
 ///
 /// ```
+/// # #[cfg(feature = "http")] {
 /// use baton_propagation::{CompositePropagator, ForeignPropagator, Propagator, TraceContextPropagator};
 /// use opentelemetry::propagation::{Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter};
 /// use opentelemetry::Context;
@@ -91,6 +96,7 @@ pub trait Propagator: TextMapPropagator {
 /// headers.insert("x-tenant", "acme".parse().unwrap());
 /// let cx = composite.extract_from(&Context::new(), &headers);
 /// assert_eq!(cx.get::<TenantId>().map(|t| t.0.as_str()), Some("acme"));
+/// # }
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct ForeignPropagator<P>(pub P);

@@ -64,6 +64,7 @@ impl Carrier for FromExtractor<'_> {
 /// # Examples
 ///
 /// ```
+/// # #[cfg(feature = "http")] {
 /// use baton_propagation::CarrierExtractor;
 /// use opentelemetry::propagation::Extractor;
 ///
@@ -74,6 +75,7 @@ impl Carrier for FromExtractor<'_> {
 /// assert_eq!(extractor.get("tracestate"), Some("a=1"));
 /// assert_eq!(extractor.get_all("tracestate"), Some(vec!["a=1", "b=2"]));
 /// assert_eq!(extractor.get_all("baggage"), None);
+/// # }
 /// ```
 #[derive(Clone, Copy)]
 pub struct CarrierExtractor<'a>(pub &'a dyn Carrier);

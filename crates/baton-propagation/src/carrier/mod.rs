@@ -47,6 +47,7 @@ pub use self::tonic::{MetadataExtractor, MetadataInjector};
 /// A wrapper that hides `baggage` from untrusted callers:
 ///
 /// ```
+/// # #[cfg(feature = "http")] {
 /// use baton_propagation::{BaggagePropagator, Carrier, Lines, Propagator};
 /// use opentelemetry::baggage::BaggageExt;
 /// use opentelemetry::Context;
@@ -76,6 +77,7 @@ pub use self::tonic::{MetadataExtractor, MetadataInjector};
 /// assert_eq!(trusted.baggage().len(), 1);
 /// let untrusted = propagator.extract_from(&Context::new(), &WithoutBaggage(&headers));
 /// assert_eq!(untrusted.baggage().len(), 0);
+/// # }
 /// ```
 pub trait Carrier {
     /// Every line of header `name`, in order.
@@ -86,6 +88,7 @@ pub trait Carrier {
     /// # Examples
     ///
     /// ```
+    /// # #[cfg(feature = "http")] {
     /// use baton_propagation::{Carrier, Lines};
     ///
     /// let mut headers = http::HeaderMap::new();
@@ -94,6 +97,7 @@ pub trait Carrier {
     /// headers.append("tracestate", "b=2".parse().unwrap());
     /// assert_eq!(headers.lines("tracestate"), Lines::Several(vec!["a=1", "b=2"]));
     /// assert_eq!(headers.lines("baggage"), Lines::None);
+    /// # }
     /// ```
     fn lines(&self, name: &str) -> Lines<'_>;
 
@@ -102,12 +106,14 @@ pub trait Carrier {
     /// # Examples
     ///
     /// ```
+    /// # #[cfg(feature = "http")] {
     /// use baton_propagation::Carrier;
     ///
     /// let mut headers = http::HeaderMap::new();
     /// headers.append("uberctx-user", "ann".parse().unwrap());
     /// headers.append("uberctx-user", "bob".parse().unwrap());
     /// assert_eq!(Carrier::keys(&headers), ["uberctx-user"]);
+    /// # }
     /// ```
     fn keys(&self) -> Vec<&str>;
 
@@ -118,6 +124,7 @@ pub trait Carrier {
     /// # Examples
     ///
     /// ```
+    /// # #[cfg(feature = "http")] {
     /// use baton_propagation::Carrier;
     ///
     /// let mut headers = http::HeaderMap::new();
@@ -125,6 +132,7 @@ pub trait Carrier {
     /// headers.append("b3", "0".parse().unwrap());
     /// assert_eq!(headers.first("b3"), Some("1"));
     /// assert_eq!(headers.first("x-b3-flags"), None);
+    /// # }
     /// ```
     fn first(&self, name: &str) -> Option<&str> {
         self.lines(name).first()
@@ -136,12 +144,14 @@ pub trait Carrier {
     /// # Examples
     ///
     /// ```
+    /// # #[cfg(feature = "http")] {
     /// use baton_propagation::Carrier;
     ///
     /// let mut headers = http::HeaderMap::new();
     /// headers.insert("uberctx-user", "ann".parse().unwrap());
     /// assert!(headers.has_key_with_prefix("uberctx-"));
     /// assert!(!headers.has_key_with_prefix("ot-baggage-"));
+    /// # }
     /// ```
     fn has_key_with_prefix(&self, prefix: &str) -> bool {
         self.keys()
