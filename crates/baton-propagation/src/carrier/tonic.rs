@@ -29,7 +29,7 @@ pub struct MetadataInjector<'a>(pub &'a mut MetadataMap);
 /// (values of ASCII metadata only; `keys` lists every key), seeing every repeated entry.
 ///
 /// A value that is not visible ASCII reads as U+FFFD (which no format accepts), and one
-/// longer than 64 KiB is cut there, as [`HeaderExtractor`](crate::HeaderExtractor) does.
+/// longer than 64 KiB is cut there, as [`HeaderExtractor`] does.
 ///
 /// Extracting from the map itself, with
 /// [`Propagator::extract_from`](crate::Propagator::extract_from), avoids the `Vec` that
@@ -47,6 +47,11 @@ pub struct MetadataInjector<'a>(pub &'a mut MetadataMap);
 /// assert_eq!(MetadataExtractor(&metadata).get_all("tracestate"), Some(vec!["a=1", "b=2"]));
 /// ```
 #[derive(Debug, Clone, Copy)]
+#[cfg_attr(feature = "http", doc = "[`HeaderExtractor`]: crate::HeaderExtractor")]
+#[cfg_attr(
+    not(feature = "http"),
+    doc = "[`HeaderExtractor`]: crate#feature-flags"
+)]
 pub struct MetadataExtractor<'a>(pub &'a MetadataMap);
 
 /// A metadata key as text, ASCII or `-bin`.
