@@ -30,7 +30,7 @@
 //! | `http`          | yes     | `propagation` and its carriers over `http::HeaderMap` |
 //! | `tonic`         | no      | `propagation` and its carriers over tonic's `MetadataMap` |
 //! | `tracing`       | no      | `log` (and `context`): trace ids and locals on every `tracing` event |
-//! | `full`          | no      | every feature above except `strict`, a debugging mode |
+//! | `full`          | no      | every feature above, `strict` included |
 //!
 //! # Usage
 //!
@@ -67,5 +67,5 @@ pub use baton_log as log;
 pub use baton_propagation as propagation;
 
 #[doc = include_str!("../README.md")]
-#[cfg(all(doctest, feature = "context", feature = "http"))]
+#[cfg(all(doctest, feature = "context", feature = "tokio", feature = "http"))]
 pub struct ReadmeDoctests;
