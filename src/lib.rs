@@ -25,7 +25,7 @@
 //! | `context`       | yes     | [`context`]: typed locals, snapshots, context-carrying threads and futures |
 //! | `tokio`         | yes     | `context` and its tokio `spawn`, `spawn_blocking` and `JoinSet` helpers |
 //! | `strict`        | no      | `context` with strict mode on from the start (it can also be enabled at run time) |
-//! | `internal-logs` | no      | `context`, and strict-mode violations logged through OpenTelemetry's internal logging |
+//! | `internal-logs` | no      | `context`; strict-mode violations and unknown `OTEL_PROPAGATORS` names logged through OpenTelemetry's internal logging |
 //! | `propagation`   | yes     | [`propagation`]: every propagator, `from_env`, the environment-variable carrier |
 //! | `http`          | yes     | `propagation` and its carriers over `http::HeaderMap` |
 //! | `tonic`         | no      | `propagation` and its carriers over tonic's `MetadataMap` |

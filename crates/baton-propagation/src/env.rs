@@ -39,7 +39,8 @@ const KNOWN: [&str; 9] = [
 /// way as when the variable is unset"). `none` means "no automatically configured
 /// propagator": wherever it appears, the result is an empty composite that does nothing (as
 /// opentelemetry-go reads it; opentelemetry-java refuses the combination). An unknown name
-/// is reported on standard error and skipped ("MUST generate a warning and gracefully ignore
+/// is reported as a warning through OpenTelemetry's internal logging (`otel_warn!`, seen with
+/// the `internal-logs` feature and a `tracing` subscriber) and skipped ("MUST generate a warning and gracefully ignore
 /// the setting"); when no name is recognised at all, the setting is ignored and the default
 /// applies; so does a value that is not valid Unicode (with a warning). [`from_list`] reports
 /// an unknown name as an error instead.
@@ -72,16 +73,22 @@ pub fn from_env() -> CompositePropagator {
         // No name can be read from it: a value the implementation does not recognise, so
         // "generate a warning and gracefully ignore the setting".
         Err(std::env::VarError::NotUnicode(_)) => {
-            eprintln!("baton-propagation: {VAR} is not valid unicode; ignored");
+            opentelemetry::otel_warn!(
+                name: "BatonPropagation.OtelPropagatorsNotUnicode",
+                message = "OTEL_PROPAGATORS is not valid unicode; ignored"
+            );
             String::new()
         }
     };
     build(&value, |unknown| {
-        eprintln!(
-            "baton-propagation: {}; skipped",
-            UnknownPropagator {
-                value: unknown.to_owned()
-            }
+        opentelemetry::otel_warn!(
+            name: "BatonPropagation.UnknownPropagator",
+            message = format!(
+                "{}; skipped",
+                UnknownPropagator {
+                    value: unknown.to_owned()
+                }
+            )
         );
     })
 }

@@ -128,6 +128,7 @@
 //! |---------|---------|---------|
 //! | `http`  | yes     | [`Carrier`] for `http::HeaderMap`, [`HeaderInjector`] and [`HeaderExtractor`] |
 //! | `tonic` | no      | [`Carrier`] for `tonic::metadata::MetadataMap`, [`MetadataInjector`] and [`MetadataExtractor`] |
+//! | `internal-logs` | no | warnings of [`from_env`] (an unknown name) through OpenTelemetry's internal logging |
 //!
 //! # Supported Rust versions
 //!
