@@ -208,8 +208,21 @@ pub fn assert_clean() {
 /// # Examples
 ///
 /// ```
-/// use baton_context::strict::ViolationKind;
-/// assert_ne!(ViolationKind::Leaked, ViolationKind::OutOfOrder);
+/// use baton_context::strict::{self, ViolationKind};
+/// use baton_context::Local;
+/// static ID: Local<u8> = Local::new("id");
+///
+/// strict::enable();
+/// let (older, newer) = (ID.set(1), ID.set(2));
+/// drop(older); // while `newer` is still attached
+/// drop(newer);
+/// let here = std::thread::current().id();
+/// let kinds: Vec<ViolationKind> = strict::take_violations()
+///     .into_iter()
+///     .filter(|v| v.thread() == here)
+///     .map(|v| v.kind())
+///     .collect();
+/// assert_eq!(kinds, [ViolationKind::OutOfOrder]);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 #[non_exhaustive]
