@@ -3,6 +3,10 @@
 //! Setting an environment variable needs `unsafe` in edition 2024, which the workspace
 //! forbids, so `from_env` is tested in a child process: this test binary runs itself with
 //! `OTEL_PROPAGATORS` set and the `child_prints_fields` test selected.
+//!
+//! Warnings go through OpenTelemetry's internal logging (`otel_warn!`), which the library
+//! emits only with its `internal-logs` feature: the child prints them to standard error through
+//! a `tracing` subscriber, and without the feature nothing at all reaches standard error.
 
 use std::process::Command;
 
@@ -12,6 +16,20 @@ use baton_propagation::{from_env, from_list};
 use opentelemetry::propagation::TextMapPropagator;
 
 const CHILD: &str = "BATON_FROM_ENV_CHILD";
+
+/// Asserts that the child's standard error holds a warning named `event` containing every
+/// one of `texts` with the `internal-logs` feature, and is empty without it.
+fn assert_warned(stderr: &str, event: &str, texts: &[&str]) {
+    if cfg!(feature = "internal-logs") {
+        assert!(stderr.contains("WARN"), "stderr: {stderr}");
+        assert!(stderr.contains(event), "stderr: {stderr}");
+        for text in texts {
+            assert!(stderr.contains(text), "{text:?} not in stderr: {stderr}");
+        }
+    } else {
+        assert_eq!(stderr, "", "the library wrote to stderr by itself");
+    }
+}
 
 fn fields(p: &dyn TextMapPropagator) -> Vec<String> {
     p.fields().map(str::to_owned).collect()
@@ -51,7 +69,12 @@ fn child_prints_fields() {
         assert!(from_env().len() <= 8);
         return;
     }
-    let p = from_env();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(std::io::stderr)
+        .with_max_level(tracing::Level::WARN)
+        .with_ansi(false)
+        .finish();
+    let p = tracing::subscriber::with_default(subscriber, from_env);
     println!("FIELDS:{}|{}", p.len(), fields(&p).join(","));
 }
 
@@ -75,14 +98,18 @@ fn from_env_trims_deduplicates_and_keeps_order() {
 }
 
 // "Unrecognized values ... SHOULD generate a warning and gracefully ignore the setting":
-// an unknown name is reported on stderr and skipped, the others are used.
+// an unknown name is reported as a warning and skipped, the others are used.
 #[test]
 fn from_env_warns_about_and_skips_unknown_values() {
     let (line, stderr) = run_child(Some("zipkin,tracecontext"));
     assert_eq!(line, "1|traceparent,tracestate");
-    assert!(
-        stderr.contains("unknown propagator \"zipkin\" in OTEL_PROPAGATORS"),
-        "stderr: {stderr}"
+    assert_warned(
+        &stderr,
+        "BatonPropagation.UnknownPropagator",
+        &[
+            "unknown propagator \"zipkin\" in OTEL_PROPAGATORS",
+            "tracecontext, baggage, b3",
+        ],
     );
 }
 
@@ -108,9 +135,10 @@ fn from_env_not_unicode_is_ignored_with_a_warning() {
         "{stdout}"
     );
     let stderr = String::from_utf8(out.stderr).unwrap();
-    assert!(
-        stderr.contains("OTEL_PROPAGATORS is not valid unicode"),
-        "{stderr}"
+    assert_warned(
+        &stderr,
+        "BatonPropagation.OtelPropagatorsNotUnicode",
+        &["OTEL_PROPAGATORS is not valid unicode"],
     );
 }
 
@@ -178,8 +206,11 @@ fn from_list_none_anywhere_is_a_no_op() {
 fn from_env_with_only_unknown_values_falls_back_to_the_default() {
     let (line, stderr) = run_child(Some("zipkin, w3c"));
     assert_eq!(line, "2|traceparent,tracestate,baggage");
-    assert!(stderr.contains("\"zipkin\""), "stderr: {stderr}");
-    assert!(stderr.contains("\"w3c\""), "stderr: {stderr}");
+    assert_warned(
+        &stderr,
+        "BatonPropagation.UnknownPropagator",
+        &["\"zipkin\"", "\"w3c\""],
+    );
 }
 
 #[test]
