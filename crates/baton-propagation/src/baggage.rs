@@ -7,16 +7,8 @@ use opentelemetry::propagation::{
 use opentelemetry::{Context, Key, StringValue};
 
 use crate::carrier::{self, Carrier, FromExtractor};
+use crate::header::BAGGAGE;
 use crate::propagator::Propagator;
-
-/// The `baggage` header name.
-///
-/// # Examples
-///
-/// ```
-/// assert_eq!(baton_propagation::BAGGAGE, "baggage");
-/// ```
-pub const BAGGAGE: &str = "baggage";
 
 /// The most list members kept on extract and written on inject: the W3C minimum every
 /// platform must propagate, and opentelemetry's own `Baggage` limit.

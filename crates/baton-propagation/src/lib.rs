@@ -151,11 +151,19 @@ pub struct ReadmeDoctests;
 // --- foundation (lead) ---
 mod carried;
 mod error;
+pub mod header;
 mod hex;
 mod propagator;
 mod remote;
 mod sampling;
 pub use error::{ErrorKind, ParseError};
+pub use header::{
+    B3, BAGGAGE, JAEGER_BAGGAGE, JAEGER_DEBUG_ID, OT_BAGGAGE_PREFIX, OT_TRACER_SAMPLED,
+    OT_TRACER_SPANID, OT_TRACER_TRACEID, TRACEPARENT, TRACESTATE, UBER_TRACE_ID, UBERCTX_PREFIX,
+    X_AMZN_TRACE_ID, X_B3_FLAGS, X_B3_PARENTSPANID, X_B3_SAMPLED, X_B3_SPANID, X_B3_TRACEID,
+    X_DATADOG_ORIGIN, X_DATADOG_PARENT_ID, X_DATADOG_SAMPLING_PRIORITY, X_DATADOG_TAGS,
+    X_DATADOG_TRACE_ID,
+};
 pub use propagator::{ForeignPropagator, Propagator};
 pub use sampling::SamplingState;
 
@@ -165,7 +173,7 @@ mod carrier;
 mod composite;
 mod env;
 mod trace_context;
-pub use baggage::{BAGGAGE, BaggagePropagator};
+pub use baggage::BaggagePropagator;
 pub use carrier::{Carrier, CarrierExtractor, FromExtractor, Lines};
 #[cfg(feature = "http")]
 pub use carrier::{HeaderExtractor, HeaderInjector};
@@ -173,7 +181,7 @@ pub use carrier::{HeaderExtractor, HeaderInjector};
 pub use carrier::{MetadataExtractor, MetadataInjector};
 pub use composite::CompositePropagator;
 pub use env::{UnknownPropagator, from_env, from_list};
-pub use trace_context::{TRACEPARENT, TRACESTATE, TraceContextPropagator, TraceParent};
+pub use trace_context::{TraceContextPropagator, TraceParent};
 
 // --- B3, Jaeger, X-Ray, OT, Datadog, pass-through, env carrier (engineer P2) ---
 mod b3;
@@ -183,22 +191,10 @@ mod jaeger;
 mod ot_trace;
 mod pass_through;
 mod xray;
-pub use b3::{
-    B3, B3Encoding, B3Headers, B3Propagator, X_B3_FLAGS, X_B3_PARENTSPANID, X_B3_SAMPLED,
-    X_B3_SPANID, X_B3_TRACEID,
-};
-pub use datadog::{
-    DatadogHeaders, DatadogPropagator, X_DATADOG_ORIGIN, X_DATADOG_PARENT_ID,
-    X_DATADOG_SAMPLING_PRIORITY, X_DATADOG_TAGS, X_DATADOG_TRACE_ID,
-};
+pub use b3::{B3Encoding, B3Headers, B3Propagator};
+pub use datadog::{DatadogHeaders, DatadogPropagator};
 pub use env_carrier::{EnvExtractor, EnvInjector};
-pub use jaeger::{
-    JAEGER_BAGGAGE, JAEGER_DEBUG_ID, JaegerDebugId, JaegerPropagator, UBER_TRACE_ID,
-    UBERCTX_PREFIX, UberTraceId,
-};
-pub use ot_trace::{
-    OT_BAGGAGE_PREFIX, OT_TRACER_SAMPLED, OT_TRACER_SPANID, OT_TRACER_TRACEID, OtTraceHeaders,
-    OtTracePropagator,
-};
+pub use jaeger::{JaegerDebugId, JaegerPropagator, UberTraceId};
+pub use ot_trace::{OtTraceHeaders, OtTracePropagator};
 pub use pass_through::PassThroughPropagator;
-pub use xray::{X_AMZN_TRACE_ID, XRayPropagator, XRayTraceHeader};
+pub use xray::{XRayPropagator, XRayTraceHeader};

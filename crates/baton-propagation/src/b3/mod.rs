@@ -21,6 +21,7 @@ use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
 use crate::carrier::{Carrier, FromExtractor};
 use crate::error::{ErrorKind, ParseError};
+use crate::header::{B3, X_B3_FLAGS, X_B3_PARENTSPANID, X_B3_SAMPLED, X_B3_SPANID, X_B3_TRACEID};
 use crate::hex;
 use crate::propagator::Propagator;
 use crate::remote::remote_span_context;
@@ -29,24 +30,11 @@ use crate::sampling::{SamplingState, outbound_state, with_sampling_state};
 #[cfg(test)]
 mod tests;
 
-/// The single B3 header, `b3`.
-pub const B3: &str = "b3";
-/// The multi-header trace id, `x-b3-traceid`.
-pub const X_B3_TRACEID: &str = "x-b3-traceid";
-/// The multi-header span id, `x-b3-spanid`.
-pub const X_B3_SPANID: &str = "x-b3-spanid";
-/// The multi-header parent span id, `x-b3-parentspanid` (read, never injected).
-pub const X_B3_PARENTSPANID: &str = "x-b3-parentspanid";
-/// The multi-header sampling decision, `x-b3-sampled`.
-pub const X_B3_SAMPLED: &str = "x-b3-sampled";
-/// The multi-header debug flag, `x-b3-flags`.
-pub const X_B3_FLAGS: &str = "x-b3-flags";
-
 /// Every field B3 injects, single first, so that each encoding's `fields()` is a sub-slice.
 static FIELDS: LazyLock<[String; 5]> =
     LazyLock::new(|| [B3, X_B3_TRACEID, X_B3_SPANID, X_B3_SAMPLED, X_B3_FLAGS].map(String::from));
 
-const HEADER: &str = "b3";
+const HEADER: &str = B3;
 
 /// What the B3 headers carry, in either encoding: trace and span ids (absent when only a
 /// sampling decision is sent), the sampling state and the optional parent span id.

@@ -26,23 +26,16 @@ use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 use crate::carried::Carried;
 use crate::carrier::{Carrier, FromExtractor};
 use crate::error::{ErrorKind, ParseError};
+use crate::header::{
+    X_DATADOG_ORIGIN, X_DATADOG_PARENT_ID, X_DATADOG_SAMPLING_PRIORITY, X_DATADOG_TAGS,
+    X_DATADOG_TRACE_ID,
+};
 use crate::hex;
 use crate::propagator::Propagator;
 use crate::remote::remote_span_context;
 
 #[cfg(test)]
 mod tests;
-
-/// The low 64 bits of the trace id, in decimal: `x-datadog-trace-id`.
-pub const X_DATADOG_TRACE_ID: &str = "x-datadog-trace-id";
-/// The parent span id, in decimal: `x-datadog-parent-id`.
-pub const X_DATADOG_PARENT_ID: &str = "x-datadog-parent-id";
-/// The sampling priority, a signed integer: `x-datadog-sampling-priority`.
-pub const X_DATADOG_SAMPLING_PRIORITY: &str = "x-datadog-sampling-priority";
-/// Where the trace started (`synthetics`, `rum`, ...): `x-datadog-origin`.
-pub const X_DATADOG_ORIGIN: &str = "x-datadog-origin";
-/// Propagated `_dd.p.*` tags, `key=value` joined by `,`: `x-datadog-tags`.
-pub const X_DATADOG_TAGS: &str = "x-datadog-tags";
 
 static FIELDS: LazyLock<[String; 5]> = LazyLock::new(|| {
     [

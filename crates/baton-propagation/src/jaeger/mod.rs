@@ -24,6 +24,7 @@ use crate::baggage::is_token;
 use crate::carried::Carried;
 use crate::carrier::{Carrier, FromExtractor, strip_prefix_ignore_ascii_case};
 use crate::error::{ErrorKind, ParseError};
+use crate::header::{JAEGER_BAGGAGE, JAEGER_DEBUG_ID, UBER_TRACE_ID, UBERCTX_PREFIX};
 use crate::hex;
 use crate::propagator::Propagator;
 use crate::remote::remote_span_context;
@@ -35,18 +36,9 @@ mod url;
 
 pub(crate) use url::{decode as url_decode, encode_into as url_encode_into};
 
-/// The Jaeger trace header, `uber-trace-id`.
-pub const UBER_TRACE_ID: &str = "uber-trace-id";
-/// The header asking Jaeger to force-sample a new trace and tag it, `jaeger-debug-id`.
-pub const JAEGER_DEBUG_ID: &str = "jaeger-debug-id";
-/// The prefix of Jaeger baggage headers, `uberctx-`.
-pub const UBERCTX_PREFIX: &str = "uberctx-";
-/// The ad-hoc Jaeger baggage header, `jaeger-baggage: k1=v1, k2=v2` (read, never injected).
-pub const JAEGER_BAGGAGE: &str = "jaeger-baggage";
-
 static FIELDS: LazyLock<[String; 1]> = LazyLock::new(|| [UBER_TRACE_ID.to_owned()]);
 
-const HEADER: &str = "uber-trace-id";
+const HEADER: &str = UBER_TRACE_ID;
 const FLAG_SAMPLED: u8 = 0x01;
 const FLAG_DEBUG: u8 = 0x02;
 /// The longest debug id kept; a longer one is ignored rather than copied.

@@ -19,6 +19,7 @@ use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
 use crate::carrier::{Carrier, FromExtractor};
 use crate::error::{ErrorKind, ParseError};
+use crate::header::{OT_BAGGAGE_PREFIX, OT_TRACER_SAMPLED, OT_TRACER_SPANID, OT_TRACER_TRACEID};
 use crate::hex;
 use crate::jaeger::extract_prefixed_baggage;
 use crate::propagator::Propagator;
@@ -26,15 +27,6 @@ use crate::remote::remote_span_context;
 
 #[cfg(test)]
 mod tests;
-
-/// The OT trace id header, `ot-tracer-traceid`.
-pub const OT_TRACER_TRACEID: &str = "ot-tracer-traceid";
-/// The OT span id header, `ot-tracer-spanid`.
-pub const OT_TRACER_SPANID: &str = "ot-tracer-spanid";
-/// The OT sampling header, `ot-tracer-sampled`.
-pub const OT_TRACER_SAMPLED: &str = "ot-tracer-sampled";
-/// The prefix of OT baggage headers, `ot-baggage-`.
-pub const OT_BAGGAGE_PREFIX: &str = "ot-baggage-";
 
 static FIELDS: LazyLock<[String; 3]> =
     LazyLock::new(|| [OT_TRACER_TRACEID, OT_TRACER_SPANID, OT_TRACER_SAMPLED].map(String::from));

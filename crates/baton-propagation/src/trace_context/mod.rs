@@ -7,30 +7,13 @@ use opentelemetry::propagation::{
 use opentelemetry::trace::{SpanContext, TraceContextExt, TraceId, TraceState};
 
 use crate::carrier::{self, Carrier, FromExtractor, Lines};
+use crate::header::{TRACEPARENT, TRACESTATE};
 use crate::propagator::Propagator;
 
 mod traceparent;
 mod tracestate;
 
 pub use traceparent::TraceParent;
-
-/// The `traceparent` header name (lowercase, as the spec asks senders to write it).
-///
-/// # Examples
-///
-/// ```
-/// assert_eq!(baton_propagation::TRACEPARENT, "traceparent");
-/// ```
-pub const TRACEPARENT: &str = "traceparent";
-
-/// The `tracestate` header name.
-///
-/// # Examples
-///
-/// ```
-/// assert_eq!(baton_propagation::TRACESTATE, "tracestate");
-/// ```
-pub const TRACESTATE: &str = "tracestate";
 
 // A line cut by Baton's own carriers is cut past the lengths extract accepts.
 const _: () = assert!(

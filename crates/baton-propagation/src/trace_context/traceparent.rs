@@ -7,7 +7,7 @@ use opentelemetry::trace::{SpanContext, SpanId, TraceFlags, TraceId};
 
 use crate::{ErrorKind, ParseError, hex};
 
-const HEADER: &str = "traceparent";
+const HEADER: &str = crate::header::TRACEPARENT;
 
 /// A W3C `traceparent` value, parsed without allocating.
 ///

@@ -5,7 +5,7 @@ use opentelemetry::trace::TraceState;
 
 use crate::{ErrorKind, ParseError};
 
-const HEADER: &str = "tracestate";
+const HEADER: &str = crate::header::TRACESTATE;
 
 /// The most list members a `tracestate` may have (W3C Trace Context §3.3.1.1, "list").
 pub(crate) const MAX_MEMBERS: usize = 32;

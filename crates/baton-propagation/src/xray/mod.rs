@@ -28,6 +28,7 @@ use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 use crate::carried::{Carried, Match};
 use crate::carrier::{Carrier, FromExtractor};
 use crate::error::{ErrorKind, ParseError};
+use crate::header::X_AMZN_TRACE_ID;
 use crate::hex;
 use crate::ot_trace::is_field_value;
 use crate::propagator::Propagator;
@@ -37,12 +38,9 @@ use crate::sampling::{SamplingState, outbound_state, with_sampling_state};
 #[cfg(test)]
 mod tests;
 
-/// The X-Ray trace header, `x-amzn-trace-id`.
-pub const X_AMZN_TRACE_ID: &str = "x-amzn-trace-id";
-
 static FIELDS: LazyLock<[String; 1]> = LazyLock::new(|| [X_AMZN_TRACE_ID.to_owned()]);
 
-const HEADER: &str = "x-amzn-trace-id";
+const HEADER: &str = X_AMZN_TRACE_ID;
 const LENGTH: usize = "Root=1-".len() + 8 + 1 + 24 + ";Parent=".len() + 16 + ";Sampled=".len() + 1;
 
 /// The fields other than `Root`, `Parent` and `Sampled`, as received, joined by `;`.
