@@ -7,6 +7,7 @@ use opentelemetry::propagation::{
 use opentelemetry::{Context, Key, StringValue};
 
 use crate::carrier::{self, Carrier, FromExtractor};
+use crate::chars::{CLASS, HEX, OCTET, ONES, PLAIN, TOKEN, is, is_ows, is_token, zero_bytes};
 use crate::header::BAGGAGE;
 use crate::propagator::Propagator;
 
@@ -23,77 +24,6 @@ pub(crate) const MAX_LIST_MEMBERS: usize = 180;
 /// The most bytes of `baggage-string` read on extract and written on inject: the W3C minimum
 /// every platform must propagate, and opentelemetry's own `Baggage` limit.
 pub(crate) const MAX_BYTES: usize = 8192;
-
-const TOKEN: u8 = 1;
-const OCTET: u8 = 2;
-const HEX: u8 = 4;
-/// A `baggage-octet` other than `%`: a byte of a value written as is.
-const PLAIN: u8 = 8;
-
-/// Byte classes: RFC 9110 `tchar` (keys) and W3C `baggage-octet` (values).
-static CLASS: [u8; 256] = {
-    let mut t = [0u8; 256];
-    let mut b = 0x21;
-    while b <= 0x7e {
-        // baggage-octet = %x21 / %x23-2B / %x2D-3A / %x3C-5B / %x5D-7E
-        if b != 0x22 && b != 0x2c && b != 0x3b && b != 0x5c {
-            t[b] |= OCTET;
-            if b != 0x25 {
-                t[b] |= PLAIN;
-            }
-        }
-        // tchar = "!" / "#" / "$" / "%" / "&" / "'" / "*" / "+" / "-" / "." / "^" / "_" /
-        //         "`" / "|" / "~" / DIGIT / ALPHA
-        let c = b as u8;
-        if c.is_ascii_alphanumeric()
-            || matches!(
-                c,
-                b'!' | b'#'
-                    | b'$'
-                    | b'%'
-                    | b'&'
-                    | b'\''
-                    | b'*'
-                    | b'+'
-                    | b'-'
-                    | b'.'
-                    | b'^'
-                    | b'_'
-                    | b'`'
-                    | b'|'
-                    | b'~'
-            )
-        {
-            t[b] |= TOKEN;
-        }
-        if c.is_ascii_hexdigit() {
-            t[b] |= HEX;
-        }
-        b += 1;
-    }
-    t
-};
-
-#[inline]
-fn all(bytes: &[u8], class: u8) -> bool {
-    bytes.iter().all(|&b| CLASS[b as usize] & class != 0)
-}
-
-pub(crate) fn is_token(bytes: &[u8]) -> bool {
-    !bytes.is_empty() && all(bytes, TOKEN)
-}
-
-/// Whether `b` is in `class`.
-#[inline]
-fn is(b: u8, class: u8) -> bool {
-    CLASS[b as usize] & class != 0
-}
-
-/// Whether `b` is optional whitespace (`OWS`: space or tab).
-#[inline]
-fn is_ows(b: u8) -> bool {
-    matches!(b, b' ' | b'\t')
-}
 
 /// The index of the first byte of `b` at or after `i` that is not in `class`, or `b.len()`:
 /// by table, eight bytes a round (one length check for the eight), then four, then one by one.
@@ -798,14 +728,10 @@ fn for_each_member<'a>(lines: &[&'a str], mut f: impl FnMut(&'a str) -> bool) {
 /// (SWAR), then one by one.
 #[inline]
 fn find_comma(b: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     while let Some(chunk) = b.get(i..i + 8) {
         let x = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8])) ^ (ONES * u64::from(b','));
-        // The high bit of every byte that was a `,`: only bytes above a flagged one can be
-        // flagged wrongly (by a borrow), so the lowest flag (the first byte, little-endian) is
-        // always right.
-        let commas = x.wrapping_sub(ONES) & !x & HIGH;
+        // The high bit of every byte that was a `,` (the lowest flag is exactly the first).
+        let commas = zero_bytes(x);
         if commas != 0 {
             return i + (commas.trailing_zeros() / 8) as usize;
         }
@@ -1089,6 +1015,7 @@ fn write_header(baggage: &Baggage, order: &[u32], overflow: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::chars::all;
 
     // The member order is only a hash per key: whatever the hashes say (repeated, unknown,
     // or two keys alike), inject writes every member exactly once.

@@ -1,5 +1,7 @@
 //! Hex digits in and out, by lookup table, without allocating.
 
+use crate::chars::{HIGH, ONES};
+
 /// 0..=15 for a lowercase hex digit, `INVALID` otherwise.
 static LOWER: [u8; 256] = table(false);
 /// 0..=15 for a hex digit of either case, `INVALID` otherwise.
@@ -122,8 +124,6 @@ pub(crate) fn decode_lower_u128(digits: &[u8]) -> Option<u128> {
 /// value.
 #[inline]
 fn decode_lower_8(x: u64) -> Option<u64> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
     if x & HIGH != 0 {
         return None;
     }
@@ -143,33 +143,6 @@ fn decode_lower_8(x: u64) -> Option<u64> {
     let v = (v | (v >> 4)) & 0x00ff_00ff_00ff_00ff;
     let v = (v | (v >> 8)) & 0x0000_ffff_0000_ffff;
     Some((v | (v >> 16)) & 0x0000_0000_ffff_ffff)
-}
-
-/// `s` split at every `sep` (an ASCII byte), as [`str::split`] with a `char` gives it, by a
-/// plain byte loop: header values are short, so this beats the `memchr` that `str::split`
-/// sets up for every piece.
-#[inline]
-pub(crate) fn split_ascii(s: &str, sep: u8) -> impl Iterator<Item = &str> {
-    debug_assert!(sep.is_ascii());
-    let mut rest = Some(s);
-    std::iter::from_fn(move || {
-        let s = rest?;
-        match s.bytes().position(|b| b == sep) {
-            // `sep` is ASCII, so both sides of it are on character boundaries.
-            Some(i) => {
-                rest = s.get(i + 1..);
-                s.get(..i)
-            }
-            None => rest.take(),
-        }
-    })
-}
-
-/// `s` split at its first `sep` (an ASCII byte), as [`str::split_once`] with a `char`.
-#[inline]
-pub(crate) fn split_once_ascii(s: &str, sep: u8) -> Option<(&str, &str)> {
-    let i = s.bytes().position(|b| b == sep)?;
-    Some((s.get(..i)?, s.get(i + 1..)?))
 }
 
 /// Decodes 1 to 32 hex digits of either case; `None` for anything else.
@@ -284,31 +257,6 @@ mod tests {
                     assert_eq!(decode_lower_u64(d), narrow.flatten(), "{d:?}");
                 }
             }
-        }
-    }
-
-    #[test]
-    fn ascii_splits_match_str_split() {
-        for s in [
-            "", ",", "a", "a,b", ",a,,b,", "k=v,é=1", "=", "a=b=c", "==,",
-        ] {
-            assert_eq!(
-                split_ascii(s, b',').collect::<Vec<_>>(),
-                s.split(',').collect::<Vec<_>>(),
-                "{s:?}"
-            );
-            assert_eq!(split_once_ascii(s, b'='), s.split_once('='), "{s:?}");
-        }
-    }
-
-    proptest::proptest! {
-        #[test]
-        fn ascii_splits_match_str_split_for_any_text(s in "[a,=;\u{e9} ]{0,12}") {
-            proptest::prop_assert_eq!(
-                split_ascii(&s, b';').collect::<Vec<_>>(),
-                s.split(';').collect::<Vec<_>>()
-            );
-            proptest::prop_assert_eq!(split_once_ascii(&s, b'='), s.split_once('='));
         }
     }
 

@@ -150,12 +150,14 @@ pub struct ReadmeDoctests;
 
 // --- foundation (lead) ---
 mod carried;
+mod chars;
 mod error;
 pub mod header;
 mod hex;
 mod propagator;
 mod remote;
 mod sampling;
+mod split;
 pub use error::{ErrorKind, ParseError};
 pub use header::{
     B3, BAGGAGE, JAEGER_BAGGAGE, JAEGER_DEBUG_ID, OT_BAGGAGE_PREFIX, OT_TRACER_SAMPLED,

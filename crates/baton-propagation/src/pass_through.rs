@@ -7,9 +7,8 @@ use opentelemetry::propagation::{
     Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
 };
 
-use crate::baggage::is_token;
 use crate::carrier::{Carrier, FromExtractor};
-use crate::ot_trace::is_field_value;
+use crate::chars::{is_field_value, is_token};
 use crate::propagator::Propagator;
 
 /// The longest value forwarded: 8 KiB, the usual per-header limit of HTTP servers and proxies

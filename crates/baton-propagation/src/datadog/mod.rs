@@ -25,6 +25,7 @@ use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
 use crate::carried::Carried;
 use crate::carrier::{Carrier, FromExtractor};
+use crate::chars::ONES;
 use crate::error::{ErrorKind, ParseError};
 use crate::header::{
     X_DATADOG_ORIGIN, X_DATADOG_PARENT_ID, X_DATADOG_SAMPLING_PRIORITY, X_DATADOG_TAGS,
@@ -33,6 +34,7 @@ use crate::header::{
 use crate::hex;
 use crate::propagator::Propagator;
 use crate::remote::remote_span_context;
+use crate::split::{split_ascii, split_once_ascii};
 
 #[cfg(test)]
 mod tests;
@@ -368,7 +370,6 @@ fn decimal(digits: &[u8]) -> Option<u64> {
 /// Eight ASCII digits, the first in the lowest byte of `x`, as their value (SWAR); `None`
 /// unless every byte is a digit.
 fn eight_digits(x: u64) -> Option<u64> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
     const HIGH_NIBBLES: u64 = 0xf0f0_f0f0_f0f0_f0f0;
     // Every byte is 0x30..=0x3f, and stays below 0x40 plus 6: so 0x30..=0x39. The second
     // test runs on bytes of the first's range only, where adding 6 carries nothing over.
@@ -409,8 +410,8 @@ fn parse_tid(v: &str) -> Option<u64> {
 /// The `_dd.p.*` members of a validated tags header; other keys are skipped (dd-trace-py
 /// keeps only `_dd.p.*` on extract; dd-trace-go keeps them all, `_dd.p.dm` included).
 fn tag_pairs(tags: &str) -> impl Iterator<Item = (&str, &str)> {
-    hex::split_ascii(tags, b',')
-        .filter_map(|t| hex::split_once_ascii(t, b'='))
+    split_ascii(tags, b',')
+        .filter_map(|t| split_once_ascii(t, b'='))
         .filter(|(k, _)| k.len() > TAG_PREFIX.len() && k.starts_with(TAG_PREFIX))
 }
 

@@ -20,15 +20,16 @@ use opentelemetry::propagation::{
 };
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
-use crate::baggage::is_token;
 use crate::carried::Carried;
 use crate::carrier::{Carrier, FromExtractor, strip_prefix_ignore_ascii_case};
+use crate::chars::{bytes_equal, is_field_value, is_token};
 use crate::error::{ErrorKind, ParseError};
 use crate::header::{JAEGER_BAGGAGE, JAEGER_DEBUG_ID, UBER_TRACE_ID, UBERCTX_PREFIX};
 use crate::hex;
 use crate::propagator::Propagator;
 use crate::remote::remote_span_context;
 use crate::sampling::{SamplingState, outbound_state, with_sampling_state};
+use crate::split::{split_ascii, split_once_ascii};
 
 #[cfg(test)]
 mod tests;
@@ -642,12 +643,12 @@ fn extract_baggage_header(out: &mut BaggageBuilder<'_>, value: &str) {
     if value.len() > MAX_BAGGAGE_BYTES {
         return;
     }
-    for member in hex::split_ascii(value, b',') {
-        let Some((k, v)) = hex::split_once_ascii(member, b'=') else {
+    for member in split_ascii(value, b',') {
+        let Some((k, v)) = split_once_ascii(member, b'=') else {
             continue;
         };
         let (k, v) = (k.trim_matches(is_ows), v.trim_matches(is_ows));
-        if !is_token(k.as_bytes()) || !crate::ot_trace::is_field_value(v) {
+        if !is_token(k.as_bytes()) || !is_field_value(v) {
             continue;
         }
         // The key travels in the value, so its case survives (unlike a header name's).
@@ -698,9 +699,6 @@ impl<'c> BaggageBuilder<'c> {
 
 /// The index of the first `:` or `%` of `v` at or after `from`, eight bytes at a time.
 fn next_separator(v: &[u8], from: usize) -> Option<usize> {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let zero_bytes = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
     let mut i = from;
     while let Some(word) = v.get(i..i + 8) {
         let mut w = [0u8; 8];
@@ -708,8 +706,7 @@ fn next_separator(v: &[u8], from: usize) -> Option<usize> {
         let x = u64::from_le_bytes(w);
         // The lowest flagged byte is exactly the first match (only bytes after a match can
         // be flagged falsely, by the borrow).
-        let found =
-            zero_bytes(x ^ (ONES * u64::from(b':'))) | zero_bytes(x ^ (ONES * u64::from(b'%')));
+        let found = bytes_equal(x, b':') | bytes_equal(x, b'%');
         if found != 0 {
             return Some(i + (found.trailing_zeros() / 8) as usize);
         }

@@ -18,6 +18,7 @@ use opentelemetry::propagation::{
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
 use crate::carrier::{Carrier, FromExtractor};
+use crate::chars::is_field_value;
 use crate::error::{ErrorKind, ParseError};
 use crate::header::{OT_BAGGAGE_PREFIX, OT_TRACER_SAMPLED, OT_TRACER_SPANID, OT_TRACER_TRACEID};
 use crate::hex;
@@ -247,28 +248,6 @@ impl OtTraceHeaders {
 /// (RFC 9110 `field-value`: visible ASCII, space, tab, obs-text excluded for safety).
 fn raw_value(v: &str) -> Option<String> {
     is_field_value(v).then(|| v.to_owned())
-}
-
-/// Whether every byte of `v` is tab or visible ASCII or space (`0x20..0x7f`): an RFC 9110
-/// field value without obs-text. Eight bytes at a time; a word holding a tab (or a bad byte)
-/// is checked byte by byte.
-pub(crate) fn is_field_value(v: &str) -> bool {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    let byte_ok = |b: &u8| *b == b'\t' || (0x20..0x7f).contains(b);
-    let mut words = v.as_bytes().chunks_exact(8);
-    for word in &mut words {
-        let x = u64::from_le_bytes([
-            word[0], word[1], word[2], word[3], word[4], word[5], word[6], word[7],
-        ]);
-        // With every byte below 0x80 nothing carries between bytes: adding 0x60 sets a
-        // byte's high bit when it is at least 0x20, adding 1 when it is 0x7f.
-        let fast = x & HIGH == 0 && (x + ONES * 0x60) & HIGH == HIGH && (x + ONES) & HIGH == 0;
-        if !fast && !word.iter().all(byte_ok) {
-            return false;
-        }
-    }
-    words.remainder().iter().all(byte_ok)
 }
 
 /// The OT Trace propagator.

@@ -3,6 +3,7 @@
 
 use opentelemetry::trace::TraceState;
 
+use crate::chars::{HIGH, ONES, bytes_equal};
 use crate::{ErrorKind, ParseError};
 
 const HEADER: &str = crate::header::TRACESTATE;
@@ -447,19 +448,14 @@ fn skip_key_chars(b: &[u8], mut i: usize) -> usize {
 /// ASCII other than `,` and `=`), or `b.len()`: eight bytes at a time (SWAR), then one by one.
 #[inline]
 fn skip_value_chars(b: &[u8], mut i: usize) -> usize {
-    const ONES: u64 = 0x0101_0101_0101_0101;
-    const HIGH: u64 = 0x8080_8080_8080_8080;
-    // The high bit of every byte of `x` that is zero. Only bytes above a flagged one can be
-    // flagged wrongly (by a borrow), so the lowest flag is always right.
-    let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGH;
     while let Some(chunk) = b.get(i..i + 8) {
         let w = u64::from_le_bytes(chunk.try_into().unwrap_or([0; 8]));
         let stop = (w & HIGH)
-            // Below 0x20 (the same reasoning as `zero`).
+            // Below 0x20 (the same reasoning as `zero_bytes`).
             | (w.wrapping_sub(ONES * 0x20) & !w & HIGH)
-            | zero(w ^ (ONES * 0x7f))
-            | zero(w ^ (ONES * u64::from(b',')))
-            | zero(w ^ (ONES * u64::from(b'=')));
+            | bytes_equal(w, 0x7f)
+            | bytes_equal(w, b',')
+            | bytes_equal(w, b'=');
         if stop != 0 {
             // Little-endian: the lowest byte is the first.
             return i + (stop.trailing_zeros() / 8) as usize;

@@ -27,13 +27,14 @@ use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
 use crate::carried::{Carried, Match};
 use crate::carrier::{Carrier, FromExtractor};
+use crate::chars::is_field_value;
 use crate::error::{ErrorKind, ParseError};
 use crate::header::X_AMZN_TRACE_ID;
 use crate::hex;
-use crate::ot_trace::is_field_value;
 use crate::propagator::Propagator;
 use crate::remote::remote_span_context;
 use crate::sampling::{SamplingState, outbound_state, with_sampling_state};
+use crate::split::{split_ascii, split_once_ascii};
 
 #[cfg(test)]
 mod tests;
@@ -349,12 +350,12 @@ fn fields(value: &str) -> impl Iterator<Item = (&str, Result<&str, ParseError>)>
     let value = value.trim_end_matches([' ', '\t']);
     // `split_terminator(';')`: no piece for an empty value or after a final `;`.
     let pieces = (!value.is_empty())
-        .then(|| hex::split_ascii(value.strip_suffix(';').unwrap_or(value), b';'))
+        .then(|| split_ascii(value.strip_suffix(';').unwrap_or(value), b';'))
         .into_iter()
         .flatten();
     pieces.map(|field| {
         let field = field.trim_matches([' ', '\t']);
-        match hex::split_once_ascii(field, b'=') {
+        match split_once_ascii(field, b'=') {
             Some((k, v)) if !k.is_empty() && !k.bytes().any(is_ows) => (k, Ok(v)),
             _ => (
                 "",
