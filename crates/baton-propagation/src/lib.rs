@@ -192,6 +192,7 @@ mod env_carrier;
 mod jaeger;
 mod ot_trace;
 mod pass_through;
+mod prefixed_baggage;
 mod xray;
 pub use b3::{B3Encoding, B3Headers, B3Propagator};
 pub use datadog::{DatadogHeaders, DatadogPropagator};

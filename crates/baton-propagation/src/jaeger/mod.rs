@@ -14,18 +14,20 @@ use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use opentelemetry::Context;
-use opentelemetry::baggage::{Baggage, BaggageExt};
+use opentelemetry::baggage::BaggageExt;
 use opentelemetry::propagation::{
     Extractor, Injector, TextMapPropagator, text_map_propagator::FieldIter,
 };
 use opentelemetry::trace::{SpanContext, SpanId, TraceContextExt, TraceId};
 
+use crate::baggage::MAX_BYTES;
 use crate::carried::Carried;
-use crate::carrier::{Carrier, FromExtractor, strip_prefix_ignore_ascii_case};
+use crate::carrier::{Carrier, FromExtractor};
 use crate::chars::{bytes_equal, is_field_value, is_token};
 use crate::error::{ErrorKind, ParseError};
 use crate::header::{JAEGER_BAGGAGE, JAEGER_DEBUG_ID, UBER_TRACE_ID, UBERCTX_PREFIX};
 use crate::hex;
+use crate::prefixed_baggage::{BaggageBuilder, collect_prefixed, inject_prefixed_baggage};
 use crate::propagator::Propagator;
 use crate::remote::remote_span_context;
 use crate::sampling::{SamplingState, outbound_state, with_sampling_state};
@@ -44,9 +46,6 @@ const FLAG_SAMPLED: u8 = 0x01;
 const FLAG_DEBUG: u8 = 0x02;
 /// The longest debug id kept; a longer one is ignored rather than copied.
 const MAX_DEBUG_ID: usize = 256;
-/// The W3C baggage byte limit: a value longer can never be kept, so is not decoded.
-const MAX_BAGGAGE_BYTES: usize = 8192;
-const MAX_BAGGAGE_ENTRIES: usize = 64;
 const LENGTH: usize = 32 + 1 + 16 + 1 + 16 + 1 + 2;
 
 /// A parsed `uber-trace-id` value.
@@ -491,6 +490,8 @@ impl JaegerDebugId {
 /// assert_eq!(out["uber-trace-id"], "00000000000000006e0c63257de34c92:6e0c63257de34c92:0:1");
 /// assert_eq!(out["uberctx-user"], "ann%20lee");
 /// ```
+///
+/// [`Baggage`]: opentelemetry::baggage::Baggage
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct JaegerPropagator {
     _private: (),
@@ -515,15 +516,11 @@ impl TextMapPropagator for JaegerPropagator {
         } else if let Some(debug) = JaegerDebugId::from_context(cx) {
             injector.set(JAEGER_DEBUG_ID, debug.as_str().to_owned());
         }
-        let mut key = String::new();
-        for (k, (v, _)) in cx.baggage() {
-            key.clear();
-            key.push_str(UBERCTX_PREFIX);
-            key.push_str(k.as_str());
-            let mut value = String::with_capacity(v.as_str().len());
-            url_encode_into(v.as_str(), &mut value);
-            injector.set(&key, value);
-        }
+        inject_prefixed_baggage(cx, injector, UBERCTX_PREFIX, |v| {
+            let mut value = String::with_capacity(v.len());
+            url_encode_into(v, &mut value);
+            Some(value)
+        });
     }
 
     fn fields(&self) -> FieldIter<'_> {
@@ -579,68 +576,12 @@ impl Propagator for JaegerPropagator {
     }
 }
 
-/// The context's baggage plus every `{prefix}{key}` header whose key is a token and whose
-/// value `decode` accepts; `None` when there is none.
-///
-/// Bounded by the W3C baggage limits before any value is decoded or copied: 64 entries, and
-/// 8192 bytes for the added `key=value` members joined by `,` (an entry that would pass the
-/// budget is skipped, as opentelemetry-go-contrib's OT propagator drops a
-/// `strings.Repeat("s", 8188)` value). A key that is not a token (opentelemetry-go-contrib OT
-/// "invalid baggage key": `ot-baggage-d–76`) is skipped.
-pub(crate) fn extract_prefixed_baggage(
-    cx: &Context,
-    carrier: &dyn Carrier,
-    prefix: &str,
-    decode: fn(&str) -> Option<String>,
-) -> Option<Baggage> {
-    let mut out = BaggageBuilder::new(cx);
-    collect_prefixed(&mut out, carrier, prefix, decode);
-    out.baggage
-}
-
-fn collect_prefixed(
-    out: &mut BaggageBuilder<'_>,
-    carrier: &dyn Carrier,
-    prefix: &str,
-    decode: fn(&str) -> Option<String>,
-) {
-    // Baton's own carriers say, without the `Vec` of `keys`, when no key has the prefix (the
-    // usual request).
-    if !carrier.has_key_with_prefix(prefix) {
-        return;
-    }
-    for key in carrier.keys() {
-        let Some(name) = strip_prefix_ignore_ascii_case(key, prefix) else {
-            continue;
-        };
-        if !is_token(name.as_bytes()) {
-            continue;
-        }
-        let Some(raw) = carrier.first(key) else {
-            continue;
-        };
-        if raw.len() > MAX_BAGGAGE_BYTES {
-            continue;
-        }
-        let Some(value) = decode(raw) else { continue };
-        // HTTP does not keep a header name's case: the key is lower-cased.
-        let name = if name.bytes().any(|b| b.is_ascii_uppercase()) {
-            Cow::Owned(name.to_ascii_lowercase())
-        } else {
-            Cow::Borrowed(name)
-        };
-        if !out.add(name, value) {
-            break;
-        }
-    }
-}
-
 /// Adds the members of a `jaeger-baggage: k1=v1, k2=v2` header to `out`, as
 /// opentelemetry-java's `JaegerPropagator` reads it: members split on `,`, key and value split
 /// on the first `=` and trimmed, values taken as sent; a member without `=` or with a key that
 /// is not a token is skipped.
 fn extract_baggage_header(out: &mut BaggageBuilder<'_>, value: &str) {
-    if value.len() > MAX_BAGGAGE_BYTES {
+    if value.len() > MAX_BYTES {
         return;
     }
     for member in split_ascii(value, b',') {
@@ -655,45 +596,6 @@ fn extract_baggage_header(out: &mut BaggageBuilder<'_>, value: &str) {
         if !out.add(Cow::Borrowed(k), v.to_owned()) {
             break;
         }
-    }
-}
-
-/// Collects extracted baggage over the context's own, within the W3C limits.
-struct BaggageBuilder<'c> {
-    cx: &'c Context,
-    baggage: Option<Baggage>,
-    bytes: usize,
-}
-
-impl<'c> BaggageBuilder<'c> {
-    fn new(cx: &'c Context) -> Self {
-        BaggageBuilder {
-            cx,
-            baggage: None,
-            bytes: 0,
-        }
-    }
-
-    /// Adds `name` unless it would pass the byte budget; `false` once the entry limit is
-    /// reached and nothing more can be added.
-    fn add(&mut self, name: Cow<'_, str>, value: String) -> bool {
-        let size = name.len() + 1 + value.len() + usize::from(self.bytes > 0);
-        if self.bytes + size > MAX_BAGGAGE_BYTES {
-            return true;
-        }
-        let cx = self.cx;
-        let b = self.baggage.get_or_insert_with(|| {
-            cx.baggage()
-                .iter()
-                .map(|(k, v)| (k.clone(), v.clone()))
-                .collect()
-        });
-        if b.len() >= MAX_BAGGAGE_ENTRIES && b.get(name.as_ref()).is_none() {
-            return false;
-        }
-        b.insert(name.into_owned(), value);
-        self.bytes += size;
-        true
     }
 }
 

@@ -1,6 +1,7 @@
 use std::collections::HashMap;
 
 use opentelemetry::StringValue;
+use opentelemetry::baggage::Baggage;
 use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::{TraceFlags, TraceState};
 use proptest::prelude::*;

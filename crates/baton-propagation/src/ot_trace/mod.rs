@@ -22,7 +22,7 @@ use crate::chars::is_field_value;
 use crate::error::{ErrorKind, ParseError};
 use crate::header::{OT_BAGGAGE_PREFIX, OT_TRACER_SAMPLED, OT_TRACER_SPANID, OT_TRACER_TRACEID};
 use crate::hex;
-use crate::jaeger::extract_prefixed_baggage;
+use crate::prefixed_baggage::{extract_prefixed_baggage, inject_prefixed_baggage};
 use crate::propagator::Propagator;
 use crate::remote::remote_span_context;
 
@@ -308,16 +308,7 @@ impl TextMapPropagator for OtTracePropagator {
             OT_TRACER_SAMPLED,
             if ot.sampled { "true" } else { "false" }.to_owned(),
         );
-        let mut key = String::new();
-        for (k, (v, _)) in cx.baggage() {
-            if !is_field_value(v.as_str()) {
-                continue;
-            }
-            key.clear();
-            key.push_str(OT_BAGGAGE_PREFIX);
-            key.push_str(k.as_str());
-            injector.set(&key, v.as_str().to_owned());
-        }
+        inject_prefixed_baggage(cx, injector, OT_BAGGAGE_PREFIX, raw_value);
     }
 
     fn fields(&self) -> FieldIter<'_> {
