@@ -31,8 +31,9 @@
 //!   (which see every line of a repeated header), [`MetadataInjector`] /
 //!   [`MetadataExtractor`] over tonic's `MetadataMap`, and [`EnvInjector`] /
 //!   [`EnvExtractor`] for environment variables.
-//! - Header names as constants in the style of `http::header`: [`TRACEPARENT`],
-//!   [`TRACESTATE`], [`BAGGAGE`], [`B3`], [`X_B3_TRACEID`], [`UBER_TRACE_ID`], ...
+//! - Header names as constants in the [`header`] module, in the style of `http::header`, and
+//!   at the crate root: [`TRACEPARENT`], [`TRACESTATE`], [`BAGGAGE`], [`B3`], [`X_B3_TRACEID`],
+//!   [`UBER_TRACE_ID`], ...
 //! - [`ParseError`] and [`ErrorKind`], returned by the typed `parse` APIs.
 //!
 //! # Usage
@@ -148,16 +149,46 @@
 #[doc = include_str!("../README.md")]
 pub struct ReadmeDoctests;
 
-// --- foundation (lead) ---
-mod carried;
-mod chars;
+// Formats: one module per header format, each a propagator and the typed value it parses.
+mod b3;
+mod baggage;
+mod datadog;
+mod jaeger;
+mod ot_trace;
+mod pass_through;
+mod trace_context;
+mod xray;
+pub use b3::{B3Encoding, B3Headers, B3Propagator};
+pub use baggage::BaggagePropagator;
+pub use datadog::{DatadogHeaders, DatadogPropagator};
+pub use jaeger::{JaegerDebugId, JaegerPropagator, UberTraceId};
+pub use ot_trace::{OtTraceHeaders, OtTracePropagator};
+pub use pass_through::PassThroughPropagator;
+pub use trace_context::{TraceContextPropagator, TraceParent};
+pub use xray::{XRayPropagator, XRayTraceHeader};
+
+// Carriers: where headers are read from and written to.
+mod carrier;
+mod env_carrier;
+pub use carrier::{Carrier, CarrierExtractor, FromExtractor, Lines};
+#[cfg(feature = "http")]
+pub use carrier::{HeaderExtractor, HeaderInjector};
+#[cfg(feature = "tonic")]
+pub use carrier::{MetadataExtractor, MetadataInjector};
+pub use env_carrier::{EnvExtractor, EnvInjector};
+
+// Composition: the typed extract trait, several propagators as one, `OTEL_PROPAGATORS`.
+mod composite;
+mod env;
+mod propagator;
+pub use composite::CompositePropagator;
+pub use env::{UnknownPropagator, from_env, from_list};
+pub use propagator::{ForeignPropagator, Propagator};
+
+// What every format shares in its API: header names, parse errors, the sampling state.
 mod error;
 pub mod header;
-mod hex;
-mod propagator;
-mod remote;
 mod sampling;
-mod split;
 pub use error::{ErrorKind, ParseError};
 pub use header::{
     B3, BAGGAGE, JAEGER_BAGGAGE, JAEGER_DEBUG_ID, OT_BAGGAGE_PREFIX, OT_TRACER_SAMPLED,
@@ -166,38 +197,13 @@ pub use header::{
     X_DATADOG_ORIGIN, X_DATADOG_PARENT_ID, X_DATADOG_SAMPLING_PRIORITY, X_DATADOG_TAGS,
     X_DATADOG_TRACE_ID,
 };
-pub use propagator::{ForeignPropagator, Propagator};
 pub use sampling::SamplingState;
 
-// --- W3C trace context, baggage, carriers, composite, OTEL_PROPAGATORS (engineer P1) ---
-mod baggage;
-mod carrier;
-mod composite;
-mod env;
-mod trace_context;
-pub use baggage::BaggagePropagator;
-pub use carrier::{Carrier, CarrierExtractor, FromExtractor, Lines};
-#[cfg(feature = "http")]
-pub use carrier::{HeaderExtractor, HeaderInjector};
-#[cfg(feature = "tonic")]
-pub use carrier::{MetadataExtractor, MetadataInjector};
-pub use composite::CompositePropagator;
-pub use env::{UnknownPropagator, from_env, from_list};
-pub use trace_context::{TraceContextPropagator, TraceParent};
-
-// --- B3, Jaeger, X-Ray, OT, Datadog, pass-through, env carrier (engineer P2) ---
-mod b3;
-mod datadog;
-mod env_carrier;
-mod jaeger;
-mod ot_trace;
-mod pass_through;
+// Internals the formats share: byte classes, hex digits, splitting, `{prefix}{key}` baggage
+// headers, state carried with a trace, and the remote span context every extract builds.
+mod carried;
+mod chars;
+mod hex;
 mod prefixed_baggage;
-mod xray;
-pub use b3::{B3Encoding, B3Headers, B3Propagator};
-pub use datadog::{DatadogHeaders, DatadogPropagator};
-pub use env_carrier::{EnvExtractor, EnvInjector};
-pub use jaeger::{JaegerDebugId, JaegerPropagator, UberTraceId};
-pub use ot_trace::{OtTraceHeaders, OtTracePropagator};
-pub use pass_through::PassThroughPropagator;
-pub use xray::{XRayPropagator, XRayTraceHeader};
+mod remote;
+mod split;
