@@ -3,7 +3,11 @@ use std::collections::HashMap;
 use opentelemetry::propagation::TextMapPropagator;
 use proptest::prelude::*;
 
+use opentelemetry::trace::{SpanId, TraceId};
+
+use super::headers::*;
 use super::*;
+use crate::error::{ErrorKind, ParseError};
 
 const TRACE: &str = "80f198ee56343ba864fe8b2a57d3eff7";
 const SPAN: &str = "e457b5a2e4d86bd1";
