@@ -6,7 +6,11 @@ use opentelemetry::propagation::TextMapPropagator;
 use opentelemetry::trace::{TraceFlags, TraceState};
 use proptest::prelude::*;
 
+use opentelemetry::trace::{SpanContext, SpanId, TraceId};
+
+use super::uber_trace_id::*;
 use super::*;
+use crate::error::ErrorKind;
 
 fn headers(pairs: &[(&str, &str)]) -> HashMap<String, String> {
     pairs
