@@ -1,9 +1,8 @@
 use std::collections::HashMap;
 
 use opentelemetry::propagation::TextMapPropagator;
-use proptest::prelude::*;
-
 use opentelemetry::trace::{SpanId, TraceId};
+use proptest::prelude::*;
 
 use super::headers::*;
 use super::*;

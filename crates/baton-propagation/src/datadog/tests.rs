@@ -1,9 +1,10 @@
 use std::collections::HashMap;
 
 use opentelemetry::propagation::TextMapPropagator;
-use opentelemetry::trace::{TraceFlags, TraceState};
+use opentelemetry::trace::{SpanContext, SpanId, TraceFlags, TraceId, TraceState};
 use proptest::prelude::*;
 
+use super::headers::*;
 use super::*;
 
 fn extract(pairs: &[(&str, &str)]) -> Context {

@@ -3,10 +3,8 @@ use std::collections::HashMap;
 use opentelemetry::StringValue;
 use opentelemetry::baggage::Baggage;
 use opentelemetry::propagation::TextMapPropagator;
-use opentelemetry::trace::{TraceFlags, TraceState};
+use opentelemetry::trace::{SpanContext, SpanId, TraceFlags, TraceId, TraceState};
 use proptest::prelude::*;
-
-use opentelemetry::trace::{SpanContext, SpanId, TraceId};
 
 use super::uber_trace_id::*;
 use super::*;
