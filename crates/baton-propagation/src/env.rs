@@ -3,10 +3,15 @@
 
 use std::fmt;
 
-use crate::{
-    B3Encoding, B3Propagator, BaggagePropagator, CompositePropagator, DatadogPropagator,
-    JaegerPropagator, OtTracePropagator, Propagator, TraceContextPropagator, XRayPropagator,
-};
+use crate::b3::{B3Encoding, B3Propagator};
+use crate::baggage::BaggagePropagator;
+use crate::composite::CompositePropagator;
+use crate::datadog::DatadogPropagator;
+use crate::jaeger::JaegerPropagator;
+use crate::ot_trace::OtTracePropagator;
+use crate::propagator::Propagator;
+use crate::trace_context::TraceContextPropagator;
+use crate::xray::XRayPropagator;
 
 /// The environment variable [`from_env`] reads.
 const VAR: &str = "OTEL_PROPAGATORS";

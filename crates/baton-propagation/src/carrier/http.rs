@@ -3,6 +3,8 @@
 use http::header::{GetAll, HeaderMap, HeaderName, HeaderValue};
 use opentelemetry::propagation::{Extractor, Injector};
 
+use crate::header;
+
 use super::{
     Carrier, Lines, exact, read_line, read_value, several, strip_prefix_ignore_ascii_case,
 };
@@ -57,27 +59,27 @@ pub struct HeaderExtractor<'a>(pub &'a HeaderMap);
 /// Header names Baton's propagators read and write, pre-built so that injecting them never
 /// allocates a name and looking them up never parses one.
 static KNOWN: [HeaderName; 21] = [
-    HeaderName::from_static(crate::TRACEPARENT),
-    HeaderName::from_static(crate::TRACESTATE),
-    HeaderName::from_static(crate::BAGGAGE),
-    HeaderName::from_static(crate::B3),
-    HeaderName::from_static(crate::X_B3_TRACEID),
-    HeaderName::from_static(crate::X_B3_SPANID),
-    HeaderName::from_static(crate::X_B3_PARENTSPANID),
-    HeaderName::from_static(crate::X_B3_SAMPLED),
-    HeaderName::from_static(crate::X_B3_FLAGS),
-    HeaderName::from_static(crate::UBER_TRACE_ID),
-    HeaderName::from_static(crate::JAEGER_DEBUG_ID),
-    HeaderName::from_static(crate::X_AMZN_TRACE_ID),
-    HeaderName::from_static(crate::OT_TRACER_TRACEID),
-    HeaderName::from_static(crate::OT_TRACER_SPANID),
-    HeaderName::from_static(crate::OT_TRACER_SAMPLED),
-    HeaderName::from_static(crate::X_DATADOG_TRACE_ID),
-    HeaderName::from_static(crate::X_DATADOG_PARENT_ID),
-    HeaderName::from_static(crate::X_DATADOG_SAMPLING_PRIORITY),
-    HeaderName::from_static(crate::X_DATADOG_ORIGIN),
-    HeaderName::from_static(crate::X_DATADOG_TAGS),
-    HeaderName::from_static(crate::JAEGER_BAGGAGE),
+    HeaderName::from_static(header::TRACEPARENT),
+    HeaderName::from_static(header::TRACESTATE),
+    HeaderName::from_static(header::BAGGAGE),
+    HeaderName::from_static(header::B3),
+    HeaderName::from_static(header::X_B3_TRACEID),
+    HeaderName::from_static(header::X_B3_SPANID),
+    HeaderName::from_static(header::X_B3_PARENTSPANID),
+    HeaderName::from_static(header::X_B3_SAMPLED),
+    HeaderName::from_static(header::X_B3_FLAGS),
+    HeaderName::from_static(header::UBER_TRACE_ID),
+    HeaderName::from_static(header::JAEGER_DEBUG_ID),
+    HeaderName::from_static(header::X_AMZN_TRACE_ID),
+    HeaderName::from_static(header::OT_TRACER_TRACEID),
+    HeaderName::from_static(header::OT_TRACER_SPANID),
+    HeaderName::from_static(header::OT_TRACER_SAMPLED),
+    HeaderName::from_static(header::X_DATADOG_TRACE_ID),
+    HeaderName::from_static(header::X_DATADOG_PARENT_ID),
+    HeaderName::from_static(header::X_DATADOG_SAMPLING_PRIORITY),
+    HeaderName::from_static(header::X_DATADOG_ORIGIN),
+    HeaderName::from_static(header::X_DATADOG_TAGS),
+    HeaderName::from_static(header::JAEGER_BAGGAGE),
 ];
 
 /// The pre-built name for `key` when it is one of [`KNOWN`] exactly (lowercase), so that

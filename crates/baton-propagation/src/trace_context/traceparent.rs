@@ -5,7 +5,8 @@ use std::str::FromStr;
 
 use opentelemetry::trace::{SpanContext, SpanId, TraceFlags, TraceId};
 
-use crate::{ErrorKind, ParseError, hex};
+use crate::error::{ErrorKind, ParseError};
+use crate::hex;
 
 const HEADER: &str = crate::header::TRACEPARENT;
 

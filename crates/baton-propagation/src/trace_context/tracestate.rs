@@ -4,7 +4,7 @@
 use opentelemetry::trace::TraceState;
 
 use crate::chars::{HIGH, ONES, bytes_equal};
-use crate::{ErrorKind, ParseError};
+use crate::error::{ErrorKind, ParseError};
 
 const HEADER: &str = crate::header::TRACESTATE;
 
