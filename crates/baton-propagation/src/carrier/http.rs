@@ -5,9 +5,8 @@ use opentelemetry::propagation::{Extractor, Injector};
 
 use crate::header;
 
-use super::{
-    Carrier, Lines, exact, read_line, read_value, several, strip_prefix_ignore_ascii_case,
-};
+use super::line::{exact, read_line, read_value, several};
+use super::{Carrier, Lines, strip_prefix_ignore_ascii_case};
 
 /// Writes propagation headers into an [`http::HeaderMap`], replacing earlier values.
 ///

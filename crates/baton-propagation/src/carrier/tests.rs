@@ -4,6 +4,8 @@ use std::collections::HashMap;
 use opentelemetry::propagation::Extractor;
 use proptest::prelude::*;
 
+#[cfg(any(feature = "http", feature = "tonic"))]
+use super::line::*;
 use super::*;
 
 #[cfg(any(feature = "http", feature = "tonic"))]

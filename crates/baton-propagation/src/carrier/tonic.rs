@@ -3,9 +3,8 @@
 use opentelemetry::propagation::{Extractor, Injector};
 use tonic::metadata::{AsciiMetadataKey, AsciiMetadataValue, KeyRef, MetadataMap};
 
-use super::{
-    Carrier, Lines, exact, read_line, read_value, several, strip_prefix_ignore_ascii_case,
-};
+use super::line::{exact, read_line, read_value, several};
+use super::{Carrier, Lines, strip_prefix_ignore_ascii_case};
 
 /// Writes propagation headers into tonic's [`MetadataMap`] as ASCII metadata, replacing
 /// earlier values; a key or value tonic cannot hold (including `-bin` keys) is skipped.
