@@ -168,7 +168,9 @@ pub(crate) fn encode<const N: usize>(value: u128) -> [u8; N] {
 /// The digits written by [`encode`] as a `&str` (they are always ASCII).
 #[inline]
 pub(crate) fn as_str(digits: &[u8]) -> &str {
-    std::str::from_utf8(digits).unwrap_or_default()
+    let text = std::str::from_utf8(digits);
+    debug_assert!(text.is_ok(), "hex digits that are not ASCII: {digits:?}");
+    text.unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -1,5 +1,21 @@
 //! Splitting header text at an ASCII separator, without `str::split`'s per-piece set-up.
 
+/// `s[range]` where the caller has checked that `range` falls on character boundaries (it
+/// was found by looking for ASCII bytes): a failed debug assertion, and the empty string in a
+/// release build, rather than a panic, if that ever stops being true.
+#[inline]
+pub(crate) fn at_boundaries<R>(s: &str, range: R) -> &str
+where
+    R: std::slice::SliceIndex<str, Output = str> + std::fmt::Debug + Clone,
+{
+    let piece = s.get(range.clone());
+    debug_assert!(
+        piece.is_some(),
+        "{range:?} is not on character boundaries of {s:?}"
+    );
+    piece.unwrap_or_default()
+}
+
 /// `s` split at every `sep` (an ASCII byte), as [`str::split`] with a `char` gives it, by a
 /// plain byte loop: header values are short, so this beats the `memchr` that `str::split`
 /// sets up for every piece.

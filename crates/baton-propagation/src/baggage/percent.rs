@@ -2,6 +2,7 @@
 //! scanner found, encoding what inject writes.
 
 use crate::chars::{HEX, PLAIN, is};
+use crate::split::at_boundaries;
 
 /// Percent-decodes a valid value (counting its escapes first), for the tests.
 #[cfg(test)]
@@ -39,7 +40,7 @@ pub(super) fn decode_escapes(value: &str, escapes: usize, first: usize) -> Strin
         }
         // `copied` and `at` are at a `%` or just after an escape's two (ASCII) digits, so on
         // character boundaries.
-        out.push_str(value.get(copied..at).unwrap_or_default());
+        out.push_str(at_boundaries(value, copied..at));
         out.push(char::from(byte));
         copied = at + 3;
         at = bytes
@@ -47,7 +48,7 @@ pub(super) fn decode_escapes(value: &str, escapes: usize, first: usize) -> Strin
             .and_then(|rest| rest.iter().position(|&b| b == b'%'))
             .map_or(bytes.len(), |p| copied + p);
     }
-    out.push_str(value.get(copied..).unwrap_or_default());
+    out.push_str(at_boundaries(value, copied..));
     out
 }
 

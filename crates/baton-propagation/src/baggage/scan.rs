@@ -5,6 +5,8 @@ use opentelemetry::baggage::BaggageMetadata;
 
 use super::limits::MAX_BYTES;
 use crate::chars::{CLASS, HEX, OCTET, ONES, PLAIN, TOKEN, is, is_ows, zero_bytes};
+#[cfg(test)]
+use crate::split::at_boundaries;
 
 /// The index of the first byte of `b` at or after `i` that is not in `class`, or `b.len()`:
 /// by table, eight bytes a round (one length check for the eight), then four, then one by one.
@@ -408,7 +410,7 @@ pub(super) fn for_each_member<'a>(lines: &[&'a str], mut f: impl FnMut(&'a str) 
             }
             offset = member_end + 1;
             // `,` is ASCII, so `start..end` falls on character boundaries.
-            if !f(line.get(start..end).unwrap_or_default()) {
+            if !f(at_boundaries(line, start..end)) {
                 return;
             }
             start = end + 1;

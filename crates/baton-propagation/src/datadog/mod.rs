@@ -80,10 +80,13 @@ impl Kept {
 
     fn as_str(&self) -> &str {
         match self {
-            Kept::Inline { len, bytes } => bytes
-                .get(..usize::from(*len))
-                .and_then(|b| std::str::from_utf8(b).ok())
-                .unwrap_or_default(),
+            Kept::Inline { len, bytes } => {
+                let text = bytes
+                    .get(..usize::from(*len))
+                    .and_then(|b| std::str::from_utf8(b).ok());
+                debug_assert!(text.is_some(), "kept text is not what was stored");
+                text.unwrap_or_default()
+            }
             Kept::Heap(text) => text,
         }
     }

@@ -5,6 +5,7 @@ use opentelemetry::trace::TraceState;
 
 use crate::chars::{HIGH, ONES, bytes_equal};
 use crate::error::{ErrorKind, ParseError};
+use crate::split::at_boundaries;
 
 const HEADER: &str = crate::header::TRACESTATE;
 
@@ -140,9 +141,10 @@ impl<'a> Members<'a> {
     /// The members in order (all `Some` up to `len`: `map` rather than `flatten`, which
     /// costs `TraceState::from_key_value` more per member).
     pub(crate) fn iter(&self) -> impl Iterator<Item = (&'a str, &'a str)> + '_ {
-        self.members[..self.len]
-            .iter()
-            .map(|member| member.unwrap_or_default())
+        self.members[..self.len].iter().map(|member| {
+            debug_assert!(member.is_some(), "a member below len is unset");
+            member.unwrap_or_default()
+        })
     }
 
     /// Whether a member has a key that opentelemetry's `TraceState` cannot hold.
@@ -411,8 +413,8 @@ pub(crate) fn parse_checked<'a>(lines: &[&'a str]) -> Result<Members<'a>, ParseE
             }
             // Only ASCII passed the checks above, so these are character boundaries: slicing
             // the line needs no UTF-8 validation.
-            let key = line.get(from..from + eq).unwrap_or_default();
-            let value = line.get(from + eq + 1..to).unwrap_or_default();
+            let key = at_boundaries(line, from..from + eq);
+            let value = at_boundaries(line, from + eq + 1..to);
             count += 1;
             if out.iter().any(|(k, _)| k == key) {
                 continue;
