@@ -12,6 +12,8 @@
 //! - [`propagation`] (feature `propagation`, default): [`baton_propagation`], strict and
 //!   allocation-lean header propagators (W3C Trace Context and Baggage, B3, Jaeger, X-Ray, OT,
 //!   Datadog) implementing OpenTelemetry's `TextMapPropagator`.
+//! - `interceptors` (features `axum`, `tower`, `reqwest`, `tonic`): `baton_interceptors`, the
+//!   layers and clients that carry the trace over every HTTP and gRPC hop.
 //! - `log` (feature `tracing`): `baton_log`, log correlation for `tracing-subscriber` — the
 //!   trace id, span id and chosen `Local`s on every text or JSON line.
 //!
@@ -28,8 +30,12 @@
 //! | `internal-logs` | no      | `context`; strict-mode violations and unknown `OTEL_PROPAGATORS` names logged through OpenTelemetry's internal logging |
 //! | `propagation`   | yes     | [`propagation`]: every propagator, `from_env`, the environment-variable carrier |
 //! | `http`          | yes     | `propagation` and its carriers over `http::HeaderMap` |
-//! | `tonic`         | no      | `propagation` and its carriers over tonic's `MetadataMap` |
-//! | `tracing`       | no      | `log` (and `context`): trace ids and locals on every `tracing` event |
+//! | `tonic`         | no      | `propagation` and its carriers over tonic's `MetadataMap`; `interceptors` with the tonic client interceptor, channel layer and server layer |
+//! | `interceptors`  | no      | `interceptors` (each integration below turns it on) |
+//! | `tower`         | no      | `interceptors` with the HTTP server layer for any tower-based server (hyper) |
+//! | `axum`          | no      | `tower`'s layer with axum's matched route and peer address |
+//! | `reqwest`       | no      | `interceptors` with the reqwest middleware and `RequestBuilder` extension |
+//! | `tracing`       | no      | `log` (and `context`): trace ids and locals on every `tracing` event; the server layers also enter a `tracing` span |
 //! | `full`          | no      | every feature above, `strict` included |
 //!
 //! # Usage
@@ -59,6 +65,9 @@
 #[cfg(feature = "context")]
 #[doc(inline)]
 pub use baton_context as context;
+#[cfg(feature = "interceptors")]
+#[doc(inline)]
+pub use baton_interceptors as interceptors;
 #[cfg(feature = "tracing")]
 #[doc(inline)]
 pub use baton_log as log;
