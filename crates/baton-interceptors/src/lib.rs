@@ -3,6 +3,13 @@
 //! This crate provides:
 //!
 //! - [`semconv`]: the semantic-convention names and value rules Baton's spans follow.
+//! - Outbound (clients):
+//!   - `reqwest` (feature `reqwest`): `TraceMiddleware` for reqwest-middleware and
+//!     `RequestBuilderExt` for plain reqwest, a client span per attempt;
+//!   - `tonic` (feature `tonic`): `InjectContext`, an interceptor that injects the context, and
+//!     `ClientLayer`, a tower layer for a `Channel` that records a client span per call;
+//!   - [`egress`]: what each call carries to its destination (all headers, trace headers only,
+//!     nothing; a baggage allowlist; a per-request opt-out).
 #![cfg_attr(docsrs, feature(doc_cfg))]
 
 #[cfg(feature = "tower")]
@@ -10,3 +17,14 @@
 #[allow(dead_code)]
 mod body;
 pub mod semconv;
+
+// Outbound: the client integrations and the egress policy they share.
+pub mod egress;
+#[cfg(any(feature = "reqwest", feature = "tonic"))]
+mod outbound;
+#[cfg(feature = "reqwest")]
+#[cfg_attr(docsrs, doc(cfg(feature = "reqwest")))]
+pub mod reqwest;
+#[cfg(feature = "tonic")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tonic")))]
+pub mod tonic;
