@@ -43,7 +43,6 @@
 use std::fmt;
 use std::str::FromStr;
 
-
 use baton_propagation::header::{BAGGAGE, JAEGER_BAGGAGE, OT_BAGGAGE_PREFIX, UBERCTX_PREFIX};
 
 /// What an outbound call carries.
@@ -478,7 +477,13 @@ mod tests {
         ] {
             assert!(is_baggage_field(field), "{field}");
         }
-        for field in ["traceparent", "tracestate", "uber-trace-id", "b3", "uberctx"] {
+        for field in [
+            "traceparent",
+            "tracestate",
+            "uber-trace-id",
+            "b3",
+            "uberctx",
+        ] {
             assert!(!is_baggage_field(field), "{field}");
         }
     }

@@ -6,10 +6,10 @@ use std::fmt;
 use std::sync::Arc;
 
 use opentelemetry::baggage::{Baggage, BaggageExt};
-use opentelemetry::{Context, InstrumentationScope, Key};
 use opentelemetry::global::{self, BoxedTracer};
 use opentelemetry::propagation::{Injector, TextMapPropagator};
 use opentelemetry::trace::Tracer;
+use opentelemetry::{Context, InstrumentationScope, Key};
 
 use crate::egress::{Egress, EgressPolicy, is_baggage_field};
 
@@ -63,7 +63,10 @@ impl Outbound {
 impl fmt::Debug for Outbound {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.debug_struct("Outbound")
-            .field("propagator_fields", &self.propagator.fields().collect::<Vec<_>>())
+            .field(
+                "propagator_fields",
+                &self.propagator.fields().collect::<Vec<_>>(),
+            )
             .field("egress", &self.egress)
             .finish_non_exhaustive()
     }

@@ -184,6 +184,14 @@ impl UrlTemplate {
     pub fn as_str(&self) -> &str {
         &self.0
     }
+
+    /// The template as an attribute value: a `&'static str` is not copied.
+    fn value(&self) -> Value {
+        match &self.0 {
+            Cow::Borrowed(template) => Value::from(*template),
+            Cow::Owned(template) => Value::from(template.clone()),
+        }
+    }
 }
 
 /// A reqwest-middleware [`Middleware`](reqwest_middleware::Middleware) recording a client span
@@ -313,10 +321,7 @@ impl TraceMiddleware {
             attributes.push(KeyValue::new(semconv::SERVER_PORT, i64::from(port)));
         }
         if let Some(template) = template {
-            attributes.push(KeyValue::new(
-                semconv::URL_TEMPLATE,
-                cow_value(&template.0),
-            ));
+            attributes.push(KeyValue::new(semconv::URL_TEMPLATE, template.value()));
         }
         if resend_count > 0 {
             attributes.push(KeyValue::new(
@@ -430,7 +435,13 @@ impl reqwest_middleware::Middleware for TraceMiddleware {
         mut request: reqwest::Request,
         extensions: &'life1 mut Extensions,
         next: reqwest_middleware::Next<'life2>,
-    ) -> Pin<Box<dyn Future<Output = reqwest_middleware::Result<reqwest::Response>> + Send + 'async_trait>>
+    ) -> Pin<
+        Box<
+            dyn Future<Output = reqwest_middleware::Result<reqwest::Response>>
+                + Send
+                + 'async_trait,
+        >,
+    >
     where
         'life0: 'async_trait,
         'life1: 'async_trait,
@@ -439,10 +450,7 @@ impl reqwest_middleware::Middleware for TraceMiddleware {
     {
         Box::pin(async move {
             let cx = self.start(&mut request, extensions);
-            let result = next
-                .run(request, extensions)
-                .with_context(cx.clone())
-                .await;
+            let result = next.run(request, extensions).with_context(cx.clone()).await;
             match &result {
                 Ok(response) => finish_response(&cx, response),
                 Err(reqwest_middleware::Error::Reqwest(error)) => {
@@ -636,13 +644,6 @@ fn unbracketed(host: &str) -> &str {
     host.strip_prefix('[')
         .and_then(|host| host.strip_suffix(']'))
         .unwrap_or(host)
-}
-
-fn cow_value(value: &Cow<'static, str>) -> Value {
-    match value {
-        Cow::Borrowed(value) => Value::from(*value),
-        Cow::Owned(value) => Value::from(value.clone()),
-    }
 }
 
 #[cfg(test)]

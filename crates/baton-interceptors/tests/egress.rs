@@ -73,7 +73,10 @@ async fn reqwest_headers(
 }
 
 /// The same through a tonic channel with `ClientLayer`.
-async fn tonic_call(policy: impl FnOnce(&http::Uri) -> EgressPolicy, opt_out: bool) -> (bool, Vec<String>) {
+async fn tonic_call(
+    policy: impl FnOnce(&http::Uri) -> EgressPolicy,
+    opt_out: bool,
+) -> (bool, Vec<String>) {
     let spans = Spans::new();
     let mut server = EchoService::start().await;
     let channel = tower::ServiceBuilder::new()
@@ -116,7 +119,13 @@ async fn interceptor_call(inject: InjectContext, opt_out: bool) -> (bool, Vec<St
 
 fn remote() -> opentelemetry::trace::SpanContext {
     use opentelemetry::trace::{SpanContext, SpanId, TraceFlags, TraceId, TraceState};
-    SpanContext::new(TraceId::from(1), SpanId::from(2), TraceFlags::SAMPLED, true, TraceState::NONE)
+    SpanContext::new(
+        TraceId::from(1),
+        SpanId::from(2),
+        TraceFlags::SAMPLED,
+        true,
+        TraceState::NONE,
+    )
 }
 
 use opentelemetry::trace::TraceContextExt as _;
@@ -131,24 +140,50 @@ fn trace_only() -> (bool, Vec<String>) {
 
 #[tokio::test]
 async fn all_trace_only_and_nothing_over_reqwest() {
-    assert_eq!(reqwest_call(EgressPolicy::new(Egress::All), false).await, all());
-    assert_eq!(reqwest_call(EgressPolicy::new(Egress::TraceOnly), false).await, trace_only());
-    assert_eq!(reqwest_call(EgressPolicy::new(Egress::Nothing), false).await, nothing());
+    assert_eq!(
+        reqwest_call(EgressPolicy::new(Egress::All), false).await,
+        all()
+    );
+    assert_eq!(
+        reqwest_call(EgressPolicy::new(Egress::TraceOnly), false).await,
+        trace_only()
+    );
+    assert_eq!(
+        reqwest_call(EgressPolicy::new(Egress::Nothing), false).await,
+        nothing()
+    );
 }
 
 #[tokio::test]
 async fn all_trace_only_and_nothing_over_tonic() {
-    assert_eq!(tonic_call(|_| EgressPolicy::new(Egress::All), false).await, all());
-    assert_eq!(tonic_call(|_| EgressPolicy::new(Egress::TraceOnly), false).await, trace_only());
-    assert_eq!(tonic_call(|_| EgressPolicy::new(Egress::Nothing), false).await, nothing());
-    let inject = || InjectContext::new().with_propagator(propagator());
-    assert_eq!(interceptor_call(inject(), false).await, all());
     assert_eq!(
-        interceptor_call(inject().with_egress(EgressPolicy::new(Egress::TraceOnly)), false).await,
+        tonic_call(|_| EgressPolicy::new(Egress::All), false).await,
+        all()
+    );
+    assert_eq!(
+        tonic_call(|_| EgressPolicy::new(Egress::TraceOnly), false).await,
         trace_only()
     );
     assert_eq!(
-        interceptor_call(inject().with_egress(EgressPolicy::new(Egress::Nothing)), false).await,
+        tonic_call(|_| EgressPolicy::new(Egress::Nothing), false).await,
+        nothing()
+    );
+    let inject = || InjectContext::new().with_propagator(propagator());
+    assert_eq!(interceptor_call(inject(), false).await, all());
+    assert_eq!(
+        interceptor_call(
+            inject().with_egress(EgressPolicy::new(Egress::TraceOnly)),
+            false
+        )
+        .await,
+        trace_only()
+    );
+    assert_eq!(
+        interceptor_call(
+            inject().with_egress(EgressPolicy::new(Egress::Nothing)),
+            false
+        )
+        .await,
         nothing()
     );
 }
@@ -159,14 +194,22 @@ async fn the_allowlist_keeps_only_its_keys() {
     let tenant_only = (true, vec!["tenant=acme".to_owned()]);
     assert_eq!(reqwest_call(allow(), false).await, tenant_only);
     assert_eq!(tonic_call(|_| allow(), false).await, tenant_only);
-    let inject = InjectContext::new().with_propagator(propagator()).with_egress(allow());
+    let inject = InjectContext::new()
+        .with_propagator(propagator())
+        .with_egress(allow());
     assert_eq!(interceptor_call(inject, false).await, tenant_only);
 }
 
 #[tokio::test]
 async fn a_request_opts_out_with_no_propagation() {
-    assert_eq!(reqwest_call(EgressPolicy::new(Egress::All), true).await, nothing());
-    assert_eq!(tonic_call(|_| EgressPolicy::new(Egress::All), true).await, nothing());
+    assert_eq!(
+        reqwest_call(EgressPolicy::new(Egress::All), true).await,
+        nothing()
+    );
+    assert_eq!(
+        tonic_call(|_| EgressPolicy::new(Egress::All), true).await,
+        nothing()
+    );
     let inject = InjectContext::new().with_propagator(propagator());
     assert_eq!(interceptor_call(inject, true).await, nothing());
 }
@@ -182,32 +225,59 @@ async fn destination_rules_decide_by_host_scheme_and_port() {
 
     // reqwest: the port is known only once the server is up, so the rule names any port.
     assert_eq!(
-        reqwest_call(rules(0, "http", Egress::All).destination("http://127.0.0.1:*", Egress::TraceOnly), false).await,
+        reqwest_call(
+            rules(0, "http", Egress::All).destination("http://127.0.0.1:*", Egress::TraceOnly),
+            false
+        )
+        .await,
         trace_only()
     );
     assert_eq!(
-        reqwest_call(EgressPolicy::new(Egress::Nothing).destination("https://127.0.0.1", Egress::All), false).await,
+        reqwest_call(
+            EgressPolicy::new(Egress::Nothing).destination("https://127.0.0.1", Egress::All),
+            false
+        )
+        .await,
         nothing()
     );
     assert_eq!(
-        reqwest_call(EgressPolicy::new(Egress::Nothing).destination("127.0.0.1", Egress::All), false).await,
+        reqwest_call(
+            EgressPolicy::new(Egress::Nothing).destination("127.0.0.1", Egress::All),
+            false
+        )
+        .await,
         all()
     );
 
     // tonic: the exact port, the wrong port, the wrong scheme.
     let port = |uri: &http::Uri| uri.port_u16().unwrap();
-    assert_eq!(tonic_call(|uri| rules(port(uri), "http", Egress::All), false).await, all());
     assert_eq!(
-        tonic_call(|uri| rules(port(uri).wrapping_add(1), "http", Egress::All), false).await,
+        tonic_call(|uri| rules(port(uri), "http", Egress::All), false).await,
+        all()
+    );
+    assert_eq!(
+        tonic_call(
+            |uri| rules(port(uri).wrapping_add(1), "http", Egress::All),
+            false
+        )
+        .await,
         nothing()
     );
-    assert_eq!(tonic_call(|uri| rules(port(uri), "https", Egress::All), false).await, nothing());
-    assert_eq!(tonic_call(|uri| rules(port(uri), "http", Egress::TraceOnly), false).await, trace_only());
+    assert_eq!(
+        tonic_call(|uri| rules(port(uri), "https", Egress::All), false).await,
+        nothing()
+    );
+    assert_eq!(
+        tonic_call(|uri| rules(port(uri), "http", Egress::TraceOnly), false).await,
+        trace_only()
+    );
 
     // The interceptor resolves the rule for the target it is given.
     let inject = InjectContext::new()
         .with_propagator(propagator())
-        .with_egress(EgressPolicy::new(Egress::Nothing).destination("*.partner.com", Egress::TraceOnly))
+        .with_egress(
+            EgressPolicy::new(Egress::Nothing).destination("*.partner.com", Egress::TraceOnly),
+        )
         .with_target(http::Uri::from_static("https://api.partner.com"));
     assert_eq!(interceptor_call(inject, false).await, trace_only());
 }
@@ -220,9 +290,16 @@ async fn trace_only_drops_the_baggage_fields_of_every_format() {
             .keys()
             .map(|name| name.as_str().to_owned())
             .filter(|name| {
-                ["traceparent", "baggage", "uber-trace-id", "uberctx-", "ot-tracer-traceid", "ot-baggage-"]
-                    .iter()
-                    .any(|field| name.starts_with(field))
+                [
+                    "traceparent",
+                    "baggage",
+                    "uber-trace-id",
+                    "uberctx-",
+                    "ot-tracer-traceid",
+                    "ot-baggage-",
+                ]
+                .iter()
+                .any(|field| name.starts_with(field))
             })
             .collect();
         names.sort();
@@ -242,6 +319,10 @@ async fn trace_only_drops_the_baggage_fields_of_every_format() {
             "uberctx-tenant",
         ]
     );
-    let trace_only = names(reqwest_headers(formats(), EgressPolicy::new(Egress::TraceOnly), false).await);
-    assert_eq!(trace_only, ["ot-tracer-traceid", "traceparent", "uber-trace-id"]);
+    let trace_only =
+        names(reqwest_headers(formats(), EgressPolicy::new(Egress::TraceOnly), false).await);
+    assert_eq!(
+        trace_only,
+        ["ot-tracer-traceid", "traceparent", "uber-trace-id"]
+    );
 }

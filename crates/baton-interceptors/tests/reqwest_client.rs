@@ -8,10 +8,10 @@ mod support;
 use std::time::Duration;
 
 use baton_interceptors::reqwest::{RequestBuilderExt, TraceMiddleware, UrlTemplate};
-use opentelemetry::trace::{SpanKind, Status, TraceContextExt};
-use opentelemetry::{Context, Value};
 use opentelemetry::context::FutureExt as _;
 use opentelemetry::trace::{SpanContext, SpanId, TraceFlags, TraceId, TraceState};
+use opentelemetry::trace::{SpanKind, Status, TraceContextExt};
+use opentelemetry::{Context, Value};
 use reqwest_middleware::{ClientBuilder, ClientWithMiddleware};
 use support::{HttpServer, Spans, attribute, propagator, refused_addr, within};
 
@@ -44,15 +44,29 @@ async fn a_request_gets_a_client_span_with_every_attribute_and_its_type() {
     assert_eq!(span.name, "GET");
     assert_eq!(span.status, Status::Unset);
     let port = i64::from(server.addr.port());
-    assert_eq!(attribute(&span, "http.request.method"), Some(Value::from("GET")));
+    assert_eq!(
+        attribute(&span, "http.request.method"),
+        Some(Value::from("GET"))
+    );
     assert_eq!(
         attribute(&span, "url.full"),
-        Some(Value::from(format!("http://127.0.0.1:{port}/status/200?q=1")))
+        Some(Value::from(format!(
+            "http://127.0.0.1:{port}/status/200?q=1"
+        )))
     );
-    assert_eq!(attribute(&span, "server.address"), Some(Value::from("127.0.0.1")));
+    assert_eq!(
+        attribute(&span, "server.address"),
+        Some(Value::from("127.0.0.1"))
+    );
     assert_eq!(attribute(&span, "server.port"), Some(Value::I64(port)));
-    assert_eq!(attribute(&span, "http.response.status_code"), Some(Value::I64(200)));
-    assert_eq!(attribute(&span, "network.protocol.version"), Some(Value::from("1.1")));
+    assert_eq!(
+        attribute(&span, "http.response.status_code"),
+        Some(Value::I64(200))
+    );
+    assert_eq!(
+        attribute(&span, "network.protocol.version"),
+        Some(Value::from("1.1"))
+    );
     for absent in [
         "error.type",
         "http.request.method_original",
@@ -77,7 +91,10 @@ async fn a_template_names_the_span_and_an_unknown_method_is_other() {
     server.next_headers().await;
     let span = spans.one();
     assert_eq!(span.name, "GET /status/{code}");
-    assert_eq!(attribute(&span, "url.template"), Some(Value::from("/status/{code}")));
+    assert_eq!(
+        attribute(&span, "url.template"),
+        Some(Value::from("/status/{code}"))
+    );
 
     spans.exporter.reset();
     let purge = reqwest::Method::from_bytes(b"PURGE").unwrap();
@@ -89,7 +106,10 @@ async fn a_template_names_the_span_and_an_unknown_method_is_other() {
         .unwrap();
     let span = spans.one();
     assert_eq!(span.name, "HTTP /status/{code}");
-    assert_eq!(attribute(&span, "http.request.method"), Some(Value::from("_OTHER")));
+    assert_eq!(
+        attribute(&span, "http.request.method"),
+        Some(Value::from("_OTHER"))
+    );
     assert_eq!(
         attribute(&span, "http.request.method_original"),
         Some(Value::from("PURGE"))
@@ -103,7 +123,8 @@ async fn credentials_and_signed_query_values_are_redacted_in_url_full() {
     let port = server.addr.port();
     // `RequestBuilder` moves URL credentials into `Authorization`; a `Request` built by hand
     // keeps them in the URL.
-    let url = format!("http://alice:secret@127.0.0.1:{port}/status/200?a=1&X-Amz-Signature=abc&sig=def");
+    let url =
+        format!("http://alice:secret@127.0.0.1:{port}/status/200?a=1&X-Amz-Signature=abc&sig=def");
     let request = reqwest::Request::new(reqwest::Method::GET, url.parse().unwrap());
     client(&spans).execute(request).await.unwrap();
     server.next_headers().await;
@@ -134,7 +155,10 @@ async fn client_and_server_errors_are_errors_with_the_code_as_error_type() {
             attribute(&span, "http.response.status_code"),
             Some(Value::I64(code.into()))
         );
-        assert_eq!(attribute(&span, "error.type"), Some(Value::from(code.to_string())));
+        assert_eq!(
+            attribute(&span, "error.type"),
+            Some(Value::from(code.to_string()))
+        );
     }
 }
 
@@ -149,7 +173,11 @@ async fn a_refused_connection_is_an_error_with_a_low_cardinality_type() {
         .unwrap_err();
     assert!(error.is_connect(), "{error:?}");
     let span = spans.one();
-    assert!(matches!(span.status, Status::Error { .. }), "{:?}", span.status);
+    assert!(
+        matches!(span.status, Status::Error { .. }),
+        "{:?}",
+        span.status
+    );
     assert_eq!(
         attribute(&span, "error.type"),
         Some(Value::from("connection_refused"))
@@ -255,7 +283,10 @@ async fn a_plain_reqwest_builder_is_traced_the_same_way() {
     let span = spans.one();
     assert_eq!(span.name, "GET /status/{code}");
     assert_eq!(span.status, Status::error(""));
-    assert_eq!(attribute(&span, "http.response.status_code"), Some(Value::I64(500)));
+    assert_eq!(
+        attribute(&span, "http.response.status_code"),
+        Some(Value::I64(500))
+    );
     assert!(
         headers["traceparent"]
             .to_str()

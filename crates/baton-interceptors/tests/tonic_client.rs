@@ -16,7 +16,10 @@ use support::echo::EchoRequest;
 use support::echo::echo_client::EchoClient;
 use support::{EchoService, Spans, attribute, propagator, within};
 
-async fn client(spans: &Spans, server: &EchoService) -> EchoClient<ClientService<tonic::transport::Channel>> {
+async fn client(
+    spans: &Spans,
+    server: &EchoService,
+) -> EchoClient<ClientService<tonic::transport::Channel>> {
     let channel = tower::ServiceBuilder::new()
         .layer(
             ClientLayer::new()
@@ -62,13 +65,22 @@ async fn a_unary_call_is_one_client_span_with_the_rpc_conventions() {
     assert_eq!(span.status, Status::Unset);
     assert_eq!(span.span_context.trace_id(), parent.trace_id());
     assert_eq!(span.parent_span_id, parent.span_id());
-    assert_eq!(attribute(&span, "rpc.system.name"), Some(Value::from("grpc")));
+    assert_eq!(
+        attribute(&span, "rpc.system.name"),
+        Some(Value::from("grpc"))
+    );
     assert_eq!(
         attribute(&span, "rpc.method"),
         Some(Value::from("baton.test.v1.Echo/Unary"))
     );
-    assert_eq!(attribute(&span, "rpc.response.status_code"), Some(Value::from("OK")));
-    assert_eq!(attribute(&span, "server.address"), Some(Value::from("127.0.0.1")));
+    assert_eq!(
+        attribute(&span, "rpc.response.status_code"),
+        Some(Value::from("OK"))
+    );
+    assert_eq!(
+        attribute(&span, "server.address"),
+        Some(Value::from("127.0.0.1"))
+    );
     assert_eq!(
         attribute(&span, "server.port"),
         Some(Value::I64(server.uri.port_u16().unwrap().into()))
@@ -80,7 +92,11 @@ async fn a_unary_call_is_one_client_span_with_the_rpc_conventions() {
 
     assert_eq!(
         metadata["traceparent"],
-        format!("00-{}-{}-01", parent.trace_id(), span.span_context.span_id())
+        format!(
+            "00-{}-{}-01",
+            parent.trace_id(),
+            span.span_context.span_id()
+        )
     );
 }
 
@@ -97,7 +113,10 @@ async fn not_found_is_an_error_on_the_client() {
         attribute(&span, "rpc.response.status_code"),
         Some(Value::from("NOT_FOUND"))
     );
-    assert_eq!(attribute(&span, "error.type"), Some(Value::from("NOT_FOUND")));
+    assert_eq!(
+        attribute(&span, "error.type"),
+        Some(Value::from("NOT_FOUND"))
+    );
 }
 
 #[tokio::test]
@@ -138,7 +157,10 @@ async fn a_server_stream_is_one_span_ending_after_the_last_message_with_the_trai
     }
     let span = spans.one();
     assert_eq!(span.status, Status::Unset);
-    assert_eq!(attribute(&span, "rpc.response.status_code"), Some(Value::from("OK")));
+    assert_eq!(
+        attribute(&span, "rpc.response.status_code"),
+        Some(Value::from("OK"))
+    );
 }
 
 #[tokio::test]
@@ -161,14 +183,22 @@ async fn an_unreachable_server_is_an_error() {
     let uri: http::Uri = format!("http://{addr}").parse().unwrap();
     let channel = tonic::transport::Channel::builder(uri.clone()).connect_lazy();
     let channel = tower::ServiceBuilder::new()
-        .layer(ClientLayer::new().with_tracer(spans.tracer()).with_target(uri))
+        .layer(
+            ClientLayer::new()
+                .with_tracer(spans.tracer())
+                .with_target(uri),
+        )
         .service(channel);
     let status = within(EchoClient::new(channel).unary(request(0, 0)))
         .await
         .unwrap_err();
     assert_eq!(status.code(), tonic::Code::Unavailable);
     let span = spans.one();
-    assert!(matches!(span.status, Status::Error { .. }), "{:?}", span.status);
+    assert!(
+        matches!(span.status, Status::Error { .. }),
+        "{:?}",
+        span.status
+    );
     assert_eq!(
         attribute(&span, "error.type"),
         Some(Value::from("connection_refused"))

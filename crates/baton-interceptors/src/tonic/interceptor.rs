@@ -139,7 +139,10 @@ impl InjectContext {
 }
 
 impl tonic::service::Interceptor for InjectContext {
-    fn call(&mut self, mut request: tonic::Request<()>) -> Result<tonic::Request<()>, tonic::Status> {
+    fn call(
+        &mut self,
+        mut request: tonic::Request<()>,
+    ) -> Result<tonic::Request<()>, tonic::Status> {
         let egress = if request.extensions().get::<NoPropagation>().is_some() {
             Egress::Nothing
         } else {

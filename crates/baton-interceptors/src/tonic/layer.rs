@@ -251,7 +251,8 @@ where
                     semconv::SERVER_ADDRESS,
                     unbracketed(host).to_owned(),
                 ));
-                attributes.extend(port.map(|port| KeyValue::new(semconv::SERVER_PORT, i64::from(port))));
+                attributes
+                    .extend(port.map(|port| KeyValue::new(semconv::SERVER_PORT, i64::from(port))));
                 shared
                     .outbound
                     .egress
@@ -349,9 +350,8 @@ fn rpc_call_attributes(method: &str, service: &str, dup: bool) -> Vec<KeyValue> 
 /// integer `rpc.grpc.status_code`.
 fn rpc_status_attributes(code: i32, dup: bool) -> impl Iterator<Item = KeyValue> {
     let name = semconv::grpc_code_name(code);
-    std::iter::once(KeyValue::new(semconv::RPC_RESPONSE_STATUS_CODE, name)).chain(
-        dup.then(|| KeyValue::new(semconv::RPC_GRPC_STATUS_CODE_OLD, i64::from(code))),
-    )
+    std::iter::once(KeyValue::new(semconv::RPC_RESPONSE_STATUS_CODE, name))
+        .chain(dup.then(|| KeyValue::new(semconv::RPC_GRPC_STATUS_CODE_OLD, i64::from(code))))
 }
 
 /// A `grpc-status` value: ASCII digits only.
@@ -403,7 +403,9 @@ impl BodyObserver for CallEnd {
     fn end(self, end: BodyEnd<'_>) {
         match (end, self.status) {
             (BodyEnd::Error { kind, error }, _) => self.fail(kind, error),
-            (BodyEnd::Complete, None) => self.fail(semconv::OTHER, &"the call ended without a grpc-status"),
+            (BodyEnd::Complete, None) => {
+                self.fail(semconv::OTHER, &"the call ended without a grpc-status")
+            }
             (BodyEnd::Complete | BodyEnd::Dropped, Some(code)) => {
                 self.record_status(code);
                 self.cx.span().end();
@@ -453,7 +455,10 @@ where
                 call.status = grpc_status(response.headers());
                 let (parts, body) = response.into_parts();
                 let body = ObservedBody::new(body, call).end_if_empty();
-                Ok(http::Response::from_parts(parts, ResponseBody { inner: body }))
+                Ok(http::Response::from_parts(
+                    parts,
+                    ResponseBody { inner: body },
+                ))
             }
             Err(error) => {
                 let error = error.into();
@@ -475,7 +480,9 @@ pin_project! {
 
 impl<B> fmt::Debug for ResponseBody<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseBody").field("inner", &self.inner).finish()
+        f.debug_struct("ResponseBody")
+            .field("inner", &self.inner)
+            .finish()
     }
 }
 
@@ -538,11 +545,20 @@ mod tests {
         );
         let dup = pairs(rpc_call_attributes("pkg.S/M", "pkg.S", true));
         assert_eq!(dup.len(), 4);
-        assert_eq!(dup[2], ("rpc.system".into(), "String(Static(\"grpc\"))".into()));
-        assert_eq!(dup[3], ("rpc.service".into(), "String(Owned(\"pkg.S\"))".into()));
+        assert_eq!(
+            dup[2],
+            ("rpc.system".into(), "String(Static(\"grpc\"))".into())
+        );
+        assert_eq!(
+            dup[3],
+            ("rpc.service".into(), "String(Owned(\"pkg.S\"))".into())
+        );
 
         let status: Vec<KeyValue> = rpc_status_attributes(5, false).collect();
-        assert_eq!(status, [KeyValue::new("rpc.response.status_code", "NOT_FOUND")]);
+        assert_eq!(
+            status,
+            [KeyValue::new("rpc.response.status_code", "NOT_FOUND")]
+        );
         let status: Vec<KeyValue> = rpc_status_attributes(5, true).collect();
         assert_eq!(
             status,
@@ -556,7 +572,13 @@ mod tests {
     #[test]
     fn grpc_status_accepts_digits_only() {
         let mut headers = http::HeaderMap::new();
-        for (value, expected) in [("0", Some(0)), ("14", Some(14)), ("1a", None), ("", None), ("9999", None)] {
+        for (value, expected) in [
+            ("0", Some(0)),
+            ("14", Some(14)),
+            ("1a", None),
+            ("", None),
+            ("9999", None),
+        ] {
             headers.insert("grpc-status", http::HeaderValue::from_static(value));
             assert_eq!(grpc_status(&headers), expected, "{value}");
         }

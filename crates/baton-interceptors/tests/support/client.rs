@@ -83,7 +83,9 @@ impl HttpServer {
             .route(
                 "/status/{code}",
                 get(
-                    |State((sender, _)): State<St>, Path(code): Path<u16>, headers: http::HeaderMap| async move {
+                    |State((sender, _)): State<St>,
+                     Path(code): Path<u16>,
+                     headers: http::HeaderMap| async move {
                         sender.send(headers).unwrap();
                         http::StatusCode::from_u16(code).unwrap()
                     },
@@ -91,21 +93,25 @@ impl HttpServer {
             )
             .route(
                 "/flaky",
-                get(|State((sender, calls)): State<St>, headers: http::HeaderMap| async move {
-                    sender.send(headers).unwrap();
-                    if calls.fetch_add(1, Ordering::SeqCst) == 0 {
-                        http::StatusCode::INTERNAL_SERVER_ERROR
-                    } else {
-                        http::StatusCode::OK
-                    }
-                }),
+                get(
+                    |State((sender, calls)): State<St>, headers: http::HeaderMap| async move {
+                        sender.send(headers).unwrap();
+                        if calls.fetch_add(1, Ordering::SeqCst) == 0 {
+                            http::StatusCode::INTERNAL_SERVER_ERROR
+                        } else {
+                            http::StatusCode::OK
+                        }
+                    },
+                ),
             )
             .route(
                 "/hang",
-                get(|State((sender, _)): State<St>, headers: http::HeaderMap| async move {
-                    sender.send(headers).unwrap();
-                    std::future::pending::<()>().await;
-                }),
+                get(
+                    |State((sender, _)): State<St>, headers: http::HeaderMap| async move {
+                        sender.send(headers).unwrap();
+                        std::future::pending::<()>().await;
+                    },
+                ),
             )
             .with_state(state);
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
@@ -148,7 +154,8 @@ pub struct EchoService {
 
 struct Recorder(mpsc::UnboundedSender<http::HeaderMap>);
 
-type ReplyStream = Pin<Box<dyn futures_util::Stream<Item = Result<EchoReply, tonic::Status>> + Send>>;
+type ReplyStream =
+    Pin<Box<dyn futures_util::Stream<Item = Result<EchoReply, tonic::Status>> + Send>>;
 
 #[tonic::async_trait]
 impl Echo for Recorder {
@@ -156,7 +163,9 @@ impl Echo for Recorder {
         &self,
         request: tonic::Request<EchoRequest>,
     ) -> Result<tonic::Response<EchoReply>, tonic::Status> {
-        self.0.send(request.metadata().clone().into_headers()).unwrap();
+        self.0
+            .send(request.metadata().clone().into_headers())
+            .unwrap();
         let request = request.into_inner();
         if request.code != 0 {
             return Err(tonic::Status::new(request.code.into(), "asked for"));
@@ -173,7 +182,9 @@ impl Echo for Recorder {
         &self,
         request: tonic::Request<EchoRequest>,
     ) -> Result<tonic::Response<Self::StreamStream>, tonic::Status> {
-        self.0.send(request.metadata().clone().into_headers()).unwrap();
+        self.0
+            .send(request.metadata().clone().into_headers())
+            .unwrap();
         let request = request.into_inner();
         let replies = (0..request.count).map(|i| {
             Ok(EchoReply {
@@ -181,7 +192,8 @@ impl Echo for Recorder {
                 ..Default::default()
             })
         });
-        let end = (request.code != 0).then(|| Err(tonic::Status::new(request.code.into(), "asked for")));
+        let end =
+            (request.code != 0).then(|| Err(tonic::Status::new(request.code.into(), "asked for")));
         let stream = futures_util::stream::iter(replies.chain(end));
         Ok(tonic::Response::new(Box::pin(stream)))
     }
