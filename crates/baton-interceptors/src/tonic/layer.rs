@@ -241,8 +241,8 @@ where
     fn call(&mut self, mut request: http::Request<ReqBody>) -> Self::Future {
         let shared = &*self.shared;
         let uri = request.uri();
-        let (method, service) = rpc_method(uri.path());
-        let mut attributes = rpc_call_attributes(method, service, shared.dup);
+        let (method, _) = rpc_method(uri.path());
+        let mut attributes = rpc_call_attributes(uri.path(), shared.dup);
         let egress = match (&shared.target, uri.host()) {
             // A client built `with_origin` names the server in every request.
             (_, Some(host)) => {
@@ -326,14 +326,19 @@ fn rpc_method(path: &str) -> (&str, &str) {
     (&path[start..], service)
 }
 
-/// The attributes a call's span starts with: `rpc.system.name` and `rpc.method` (with
-/// `rpc.method_original` when the method is `_OTHER`), and with `dup` the old `rpc.system`
-/// and `rpc.service`. Room is left for `server.address` and `server.port`.
-fn rpc_call_attributes(method: &str, service: &str, dup: bool) -> Vec<KeyValue> {
+/// The attributes a call's span starts with, from the request path: `rpc.system.name` and
+/// `rpc.method` (with `rpc.method_original` when the method is `_OTHER`), and with `dup` the old
+/// `rpc.system` and `rpc.service`. Room is left for `server.address` and `server.port`.
+fn rpc_call_attributes(path: &str, dup: bool) -> Vec<KeyValue> {
+    let (method, service) = rpc_method(path);
     let mut attributes = Vec::with_capacity(if dup { 6 } else { 4 });
     attributes.push(KeyValue::new(semconv::RPC_SYSTEM_NAME, "grpc"));
     if method == semconv::OTHER {
         attributes.push(KeyValue::new(semconv::RPC_METHOD, semconv::OTHER));
+        attributes.push(KeyValue::new(
+            semconv::RPC_METHOD_ORIGINAL,
+            path.trim_start_matches('/').to_owned(),
+        ));
     } else {
         attributes.push(KeyValue::new(semconv::RPC_METHOD, method.to_owned()));
     }
@@ -514,13 +519,6 @@ where
 mod tests {
     use super::*;
 
-    fn pairs(attributes: impl IntoIterator<Item = KeyValue>) -> Vec<(String, String)> {
-        attributes
-            .into_iter()
-            .map(|kv| (kv.key.to_string(), format!("{:?}", kv.value)))
-            .collect()
-    }
-
     #[test]
     fn methods_are_read_from_the_last_two_path_segments() {
         assert_eq!(
@@ -535,23 +533,27 @@ mod tests {
 
     #[test]
     fn old_names_come_only_with_dup() {
-        let new = pairs(rpc_call_attributes("pkg.S/M", "pkg.S", false));
+        let new = [
+            KeyValue::new("rpc.system.name", "grpc"),
+            KeyValue::new("rpc.method", "pkg.S/M"),
+        ];
+        assert_eq!(rpc_call_attributes("/pkg.S/M", false), new);
+        let dup = rpc_call_attributes("/pkg.S/M", true);
+        assert_eq!(dup[..2], new);
         assert_eq!(
-            new,
+            dup[2..],
             [
-                ("rpc.system.name".into(), "String(Static(\"grpc\"))".into()),
-                ("rpc.method".into(), "String(Owned(\"pkg.S/M\"))".into()),
+                KeyValue::new("rpc.system", "grpc"),
+                KeyValue::new("rpc.service", "pkg.S"),
             ]
         );
-        let dup = pairs(rpc_call_attributes("pkg.S/M", "pkg.S", true));
-        assert_eq!(dup.len(), 4);
         assert_eq!(
-            dup[2],
-            ("rpc.system".into(), "String(Static(\"grpc\"))".into())
-        );
-        assert_eq!(
-            dup[3],
-            ("rpc.service".into(), "String(Owned(\"pkg.S\"))".into())
+            rpc_call_attributes("/nonsense", false),
+            [
+                KeyValue::new("rpc.system.name", "grpc"),
+                KeyValue::new("rpc.method", "_OTHER"),
+                KeyValue::new("rpc.method_original", "nonsense"),
+            ]
         );
 
         let status: Vec<KeyValue> = rpc_status_attributes(5, false).collect();
