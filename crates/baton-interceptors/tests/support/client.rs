@@ -15,6 +15,8 @@ use opentelemetry::{Key, Value};
 use opentelemetry_sdk::trace::{InMemorySpanExporter, SdkTracer, SdkTracerProvider, SpanData};
 use tokio::sync::mpsc;
 
+// Generated code, kept as the generator wrote it.
+#[rustfmt::skip]
 #[path = "echo.rs"]
 pub mod echo;
 

@@ -33,10 +33,10 @@ pub mod echo_client {
         dead_code,
         missing_docs,
         clippy::wildcard_imports,
-        clippy::let_unit_value
+        clippy::let_unit_value,
     )]
-    use tonic::codegen::http::Uri;
     use tonic::codegen::*;
+    use tonic::codegen::http::Uri;
     #[derive(Debug, Clone)]
     pub struct EchoClient<T> {
         inner: tonic::client::Grpc<T>,
@@ -67,18 +67,22 @@ pub mod echo_client {
             let inner = tonic::client::Grpc::with_origin(inner, origin);
             Self { inner }
         }
-        pub fn with_interceptor<F>(inner: T, interceptor: F) -> EchoClient<InterceptedService<T, F>>
+        pub fn with_interceptor<F>(
+            inner: T,
+            interceptor: F,
+        ) -> EchoClient<InterceptedService<T, F>>
         where
             F: tonic::service::Interceptor,
             T::ResponseBody: Default,
             T: tonic::codegen::Service<
-                    http::Request<tonic::body::Body>,
-                    Response = http::Response<
-                        <T as tonic::client::GrpcService<tonic::body::Body>>::ResponseBody,
-                    >,
+                http::Request<tonic::body::Body>,
+                Response = http::Response<
+                    <T as tonic::client::GrpcService<tonic::body::Body>>::ResponseBody,
                 >,
-            <T as tonic::codegen::Service<http::Request<tonic::body::Body>>>::Error:
-                Into<StdError> + std::marker::Send + std::marker::Sync,
+            >,
+            <T as tonic::codegen::Service<
+                http::Request<tonic::body::Body>,
+            >>::Error: Into<StdError> + std::marker::Send + std::marker::Sync,
         {
             EchoClient::new(InterceptedService::new(inner, interceptor))
         }
@@ -118,14 +122,18 @@ pub mod echo_client {
             &mut self,
             request: impl tonic::IntoRequest<super::EchoRequest>,
         ) -> std::result::Result<tonic::Response<super::EchoReply>, tonic::Status> {
-            self.inner.ready().await.map_err(|e| {
-                tonic::Status::unknown(format!("Service was not ready: {}", e.into()))
-            })?;
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
             let codec = tonic_prost::ProstCodec::default();
             let path = http::uri::PathAndQuery::from_static("/baton.test.v1.Echo/Unary");
             let mut req = request.into_request();
-            req.extensions_mut()
-                .insert(GrpcMethod::new("baton.test.v1.Echo", "Unary"));
+            req.extensions_mut().insert(GrpcMethod::new("baton.test.v1.Echo", "Unary"));
             self.inner.unary(req, path, codec).await
         }
         /// Sends `count` replies, then the status asked for.
@@ -136,14 +144,20 @@ pub mod echo_client {
             tonic::Response<tonic::codec::Streaming<super::EchoReply>>,
             tonic::Status,
         > {
-            self.inner.ready().await.map_err(|e| {
-                tonic::Status::unknown(format!("Service was not ready: {}", e.into()))
-            })?;
+            self.inner
+                .ready()
+                .await
+                .map_err(|e| {
+                    tonic::Status::unknown(
+                        format!("Service was not ready: {}", e.into()),
+                    )
+                })?;
             let codec = tonic_prost::ProstCodec::default();
-            let path = http::uri::PathAndQuery::from_static("/baton.test.v1.Echo/Stream");
+            let path = http::uri::PathAndQuery::from_static(
+                "/baton.test.v1.Echo/Stream",
+            );
             let mut req = request.into_request();
-            req.extensions_mut()
-                .insert(GrpcMethod::new("baton.test.v1.Echo", "Stream"));
+            req.extensions_mut().insert(GrpcMethod::new("baton.test.v1.Echo", "Stream"));
             self.inner.server_streaming(req, path, codec).await
         }
     }
@@ -155,7 +169,7 @@ pub mod echo_server {
         dead_code,
         missing_docs,
         clippy::wildcard_imports,
-        clippy::let_unit_value
+        clippy::let_unit_value,
     )]
     use tonic::codegen::*;
     /// Generated trait containing gRPC methods that should be implemented for use with EchoServer.
@@ -169,7 +183,8 @@ pub mod echo_server {
         /// Server streaming response type for the Stream method.
         type StreamStream: tonic::codegen::tokio_stream::Stream<
                 Item = std::result::Result<super::EchoReply, tonic::Status>,
-            > + std::marker::Send
+            >
+            + std::marker::Send
             + 'static;
         /// Sends `count` replies, then the status asked for.
         async fn stream(
@@ -198,7 +213,10 @@ pub mod echo_server {
                 max_encoding_message_size: None,
             }
         }
-        pub fn with_interceptor<F>(inner: T, interceptor: F) -> InterceptedService<Self, F>
+        pub fn with_interceptor<F>(
+            inner: T,
+            interceptor: F,
+        ) -> InterceptedService<Self, F>
         where
             F: tonic::service::Interceptor,
         {
@@ -253,15 +271,21 @@ pub mod echo_server {
                 "/baton.test.v1.Echo/Unary" => {
                     #[allow(non_camel_case_types)]
                     struct UnarySvc<T: Echo>(pub Arc<T>);
-                    impl<T: Echo> tonic::server::UnaryService<super::EchoRequest> for UnarySvc<T> {
+                    impl<T: Echo> tonic::server::UnaryService<super::EchoRequest>
+                    for UnarySvc<T> {
                         type Response = super::EchoReply;
-                        type Future = BoxFuture<tonic::Response<Self::Response>, tonic::Status>;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::Response>,
+                            tonic::Status,
+                        >;
                         fn call(
                             &mut self,
                             request: tonic::Request<super::EchoRequest>,
                         ) -> Self::Future {
                             let inner = Arc::clone(&self.0);
-                            let fut = async move { <T as Echo>::unary(&inner, request).await };
+                            let fut = async move {
+                                <T as Echo>::unary(&inner, request).await
+                            };
                             Box::pin(fut)
                         }
                     }
@@ -290,17 +314,24 @@ pub mod echo_server {
                 "/baton.test.v1.Echo/Stream" => {
                     #[allow(non_camel_case_types)]
                     struct StreamSvc<T: Echo>(pub Arc<T>);
-                    impl<T: Echo> tonic::server::ServerStreamingService<super::EchoRequest> for StreamSvc<T> {
+                    impl<
+                        T: Echo,
+                    > tonic::server::ServerStreamingService<super::EchoRequest>
+                    for StreamSvc<T> {
                         type Response = super::EchoReply;
                         type ResponseStream = T::StreamStream;
-                        type Future =
-                            BoxFuture<tonic::Response<Self::ResponseStream>, tonic::Status>;
+                        type Future = BoxFuture<
+                            tonic::Response<Self::ResponseStream>,
+                            tonic::Status,
+                        >;
                         fn call(
                             &mut self,
                             request: tonic::Request<super::EchoRequest>,
                         ) -> Self::Future {
                             let inner = Arc::clone(&self.0);
-                            let fut = async move { <T as Echo>::stream(&inner, request).await };
+                            let fut = async move {
+                                <T as Echo>::stream(&inner, request).await
+                            };
                             Box::pin(fut)
                         }
                     }
@@ -326,19 +357,25 @@ pub mod echo_server {
                     };
                     Box::pin(fut)
                 }
-                _ => Box::pin(async move {
-                    let mut response = http::Response::new(tonic::body::Body::default());
-                    let headers = response.headers_mut();
-                    headers.insert(
-                        tonic::Status::GRPC_STATUS,
-                        (tonic::Code::Unimplemented as i32).into(),
-                    );
-                    headers.insert(
-                        http::header::CONTENT_TYPE,
-                        tonic::metadata::GRPC_CONTENT_TYPE,
-                    );
-                    Ok(response)
-                }),
+                _ => {
+                    Box::pin(async move {
+                        let mut response = http::Response::new(
+                            tonic::body::Body::default(),
+                        );
+                        let headers = response.headers_mut();
+                        headers
+                            .insert(
+                                tonic::Status::GRPC_STATUS,
+                                (tonic::Code::Unimplemented as i32).into(),
+                            );
+                        headers
+                            .insert(
+                                http::header::CONTENT_TYPE,
+                                tonic::metadata::GRPC_CONTENT_TYPE,
+                            );
+                        Ok(response)
+                    })
+                }
             }
         }
     }
