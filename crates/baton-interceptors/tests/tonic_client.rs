@@ -14,7 +14,7 @@ use opentelemetry::trace::{
 use opentelemetry::{Context, Value};
 use support::echo::EchoRequest;
 use support::echo::echo_client::EchoClient;
-use support::{EchoService, Spans, attribute, propagator, within};
+use support::{EchoService, Spans, assert_attributes, attribute, propagator, within};
 
 async fn client(
     spans: &Spans,
@@ -65,30 +65,25 @@ async fn a_unary_call_is_one_client_span_with_the_rpc_conventions() {
     assert_eq!(span.status, Status::Unset);
     assert_eq!(span.span_context.trace_id(), parent.trace_id());
     assert_eq!(span.parent_span_id, parent.span_id());
-    assert_eq!(
-        attribute(&span, "rpc.system.name"),
-        Some(Value::from("grpc"))
+    assert_attributes(
+        &span,
+        &[
+            ("rpc.system.name", Some(Value::from("grpc"))),
+            ("rpc.method", Some(Value::from("baton.test.v1.Echo/Unary"))),
+            ("rpc.response.status_code", Some(Value::from("OK"))),
+            ("server.address", Some(Value::from("127.0.0.1"))),
+            (
+                "server.port",
+                Some(Value::I64(server.uri.port_u16().unwrap().into())),
+            ),
+            ("error.type", None),
+        ],
     );
-    assert_eq!(
-        attribute(&span, "rpc.method"),
-        Some(Value::from("baton.test.v1.Echo/Unary"))
-    );
-    assert_eq!(
-        attribute(&span, "rpc.response.status_code"),
-        Some(Value::from("OK"))
-    );
-    assert_eq!(
-        attribute(&span, "server.address"),
-        Some(Value::from("127.0.0.1"))
-    );
-    assert_eq!(
-        attribute(&span, "server.port"),
-        Some(Value::I64(server.uri.port_u16().unwrap().into()))
-    );
-    assert_eq!(attribute(&span, "error.type"), None);
     // Only the new names: this process does not set OTEL_SEMCONV_STABILITY_OPT_IN.
-    assert_eq!(attribute(&span, "rpc.system"), None);
-    assert_eq!(attribute(&span, "rpc.grpc.status_code"), None);
+    assert_attributes(
+        &span,
+        &[("rpc.system", None), ("rpc.grpc.status_code", None)],
+    );
 
     assert_eq!(
         metadata["traceparent"],
@@ -109,13 +104,12 @@ async fn not_found_is_an_error_on_the_client() {
     assert_eq!(status.code(), tonic::Code::NotFound);
     let span = spans.one();
     assert_eq!(span.status, Status::error(""));
-    assert_eq!(
-        attribute(&span, "rpc.response.status_code"),
-        Some(Value::from("NOT_FOUND"))
-    );
-    assert_eq!(
-        attribute(&span, "error.type"),
-        Some(Value::from("NOT_FOUND"))
+    assert_attributes(
+        &span,
+        &[
+            ("rpc.response.status_code", Some(Value::from("NOT_FOUND"))),
+            ("error.type", Some(Value::from("NOT_FOUND"))),
+        ],
     );
 }
 

@@ -228,3 +228,11 @@ impl EchoService {
         within(self.metadata.recv()).await.unwrap()
     }
 }
+
+/// Asserts a span's attributes, value and type: `None` for one that must be absent.
+#[track_caller]
+pub fn assert_attributes(span: &SpanData, expected: &[(&str, Option<Value>)]) {
+    for (key, value) in expected {
+        assert_eq!(&attribute(span, key), value, "{key} of {}", span.name);
+    }
+}
