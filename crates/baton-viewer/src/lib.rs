@@ -7,6 +7,7 @@
 //! - [`Trace`] and [`Span`]: the assembled tree, with typed attributes ([`Value`]), status,
 //!   events, links and resource;
 //! - [`Verdict`]: per trace, the signs of lost context ([`FlagKind`]);
+//! - [`Waterfall`] and [`JsonTrace`]: a trace drawn for people and for machines;
 //! - the `baton-viewer` binary, which prints each completed trace.
 //!
 //! # Usage
@@ -62,6 +63,7 @@ mod verdict;
 
 pub use crate::completion::{Completed, Completions};
 pub use crate::receiver::{DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, Error, Receiver, ReceiverConfig};
+pub use crate::render::{JsonTrace, KEY_ATTRIBUTES, Waterfall};
 pub use crate::span::{Event, Link, Span, SpanKind, Status};
 pub use crate::store::Stats;
 pub use crate::trace::Trace;

@@ -37,7 +37,8 @@ pub enum FlagKind {
     SecondRoot,
     /// The root is not where a request or message enters (not a server or consumer span).
     RootNotEntry,
-    /// A client span with no server span under it.
+    /// A client span with no server span under it (database calls, marked by `db.system.name`
+    /// or `db.system`, excepted).
     ClientWithoutServer,
     /// A span starts before or ends after its parent.
     OutsideParent,
@@ -133,6 +134,12 @@ const CLIENT_WITHOUT_SERVER: &str = "the callee is not instrumented or not expor
 const SKEW: &str = "the two hosts' clocks disagree (clock skew)";
 const OUTLIVED: &str = "the work outlived its parent: a detached task, or a parent ended too early";
 
+/// Whether a client span is a database call (semantic conventions' `db.system.name`, or the
+/// older `db.system`): databases report no server span, so none is missing.
+fn calls_a_database(span: &Span) -> bool {
+    span.attribute("db.system.name").is_some() || span.attribute("db.system").is_some()
+}
+
 impl Verdict {
     pub(crate) fn of(trace: &Trace) -> Verdict {
         let mut flags = Vec::new();
@@ -182,7 +189,7 @@ impl Verdict {
                             flags.push(Flag::new(
                                 FlagKind::RootNotEntry,
                                 span,
-                                format!("is the root but a {} span", span.kind()),
+                                format!("is the root, of kind {}", span.kind()),
                                 ROOT_NOT_ENTRY,
                             ));
                         }
@@ -197,6 +204,7 @@ impl Verdict {
                 }
             }
             if span.kind() == SpanKind::Client
+                && !calls_a_database(span)
                 && !trace.children(span).any(|c| c.kind() == SpanKind::Server)
             {
                 flags.push(Flag::new(
