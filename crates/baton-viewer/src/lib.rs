@@ -72,3 +72,7 @@ pub use crate::verdict::{Flag, FlagKind, Verdict};
 
 /// The OTLP protobuf types (opentelemetry-proto's tonic module), for building requests by hand.
 pub use opentelemetry_proto::tonic as proto;
+
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
