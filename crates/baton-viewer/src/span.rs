@@ -7,7 +7,7 @@ use std::time::Duration;
 use opentelemetry_proto::tonic::trace::v1 as proto;
 
 use crate::id::{self, SpanId, TraceId};
-use crate::value::{Value, attributes};
+use crate::value::{Attributes, Keys, Value, attributes};
 
 /// What a span stands for in a call, as OTLP's `Span.kind` says.
 ///
@@ -122,16 +122,17 @@ impl fmt::Display for Status {
 /// The resource a batch of spans came from, shared by its spans.
 #[derive(Debug, Default)]
 pub(crate) struct Resource {
-    pub(crate) attributes: Vec<(String, Value)>,
+    pub(crate) attributes: Attributes,
     pub(crate) service_name: String,
 }
 
 impl Resource {
     pub(crate) fn from_proto(
         resource: Option<opentelemetry_proto::tonic::resource::v1::Resource>,
+        keys: &mut Keys,
     ) -> Resource {
         let attributes = resource
-            .map(|r| attributes(r.attributes))
+            .map(|r| attributes(r.attributes, keys))
             .unwrap_or_default();
         let service_name = find(&attributes, "service.name")
             .and_then(Value::as_str)
@@ -147,8 +148,8 @@ impl Resource {
 /// The service name shown for a span whose resource has no `service.name`.
 pub(crate) const UNKNOWN_SERVICE: &str = "unknown_service";
 
-fn find<'a>(attributes: &'a [(String, Value)], key: &str) -> Option<&'a Value> {
-    attributes.iter().find(|(k, _)| k == key).map(|(_, v)| v)
+fn find<'a>(attributes: &'a [(Arc<str>, Value)], key: &str) -> Option<&'a Value> {
+    attributes.iter().find(|(k, _)| &**k == key).map(|(_, v)| v)
 }
 
 /// A timed event recorded on a span (an exception, a retry, a log line).
@@ -165,7 +166,7 @@ fn find<'a>(attributes: &'a [(String, Value)], key: &str) -> Option<&'a Value> {
 pub struct Event {
     name: String,
     time_unix_nano: u64,
-    attributes: Vec<(String, Value)>,
+    attributes: Attributes,
 }
 
 impl Event {
@@ -186,7 +187,7 @@ impl Event {
 
     /// Every attribute of the event, in the order sent.
     pub fn attributes(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.attributes.iter().map(|(k, v)| (k.as_str(), v))
+        self.attributes.iter().map(|(k, v)| (&**k, v))
     }
 }
 
@@ -206,7 +207,7 @@ impl Event {
 pub struct Link {
     trace_id: TraceId,
     span_id: SpanId,
-    attributes: Vec<(String, Value)>,
+    attributes: Attributes,
 }
 
 impl Link {
@@ -227,7 +228,7 @@ impl Link {
 
     /// Every attribute of the link, in the order sent.
     pub fn attributes(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.attributes.iter().map(|(k, v)| (k.as_str(), v))
+        self.attributes.iter().map(|(k, v)| (&**k, v))
     }
 }
 
@@ -255,7 +256,7 @@ pub struct Span {
     kind: SpanKind,
     start: u64,
     end: u64,
-    attributes: Vec<(String, Value)>,
+    attributes: Attributes,
     events: Vec<Event>,
     links: Vec<Link>,
     status: Status,
@@ -271,6 +272,7 @@ impl Span {
         span: proto::Span,
         resource: &Arc<Resource>,
         scope: &Arc<str>,
+        keys: &mut Keys,
     ) -> Option<Span> {
         let trace_id = id::trace_id(&span.trace_id)?;
         let span_id = id::span_id(&span.span_id)?;
@@ -289,14 +291,14 @@ impl Span {
             kind: SpanKind::from_proto(span.kind),
             start: span.start_time_unix_nano,
             end: span.end_time_unix_nano.max(span.start_time_unix_nano),
-            attributes: attributes(span.attributes),
+            attributes: attributes(span.attributes, keys),
             events: span
                 .events
                 .into_iter()
                 .map(|e| Event {
                     name: e.name,
                     time_unix_nano: e.time_unix_nano,
-                    attributes: attributes(e.attributes),
+                    attributes: attributes(e.attributes, keys),
                 })
                 .collect(),
             links: span
@@ -306,7 +308,7 @@ impl Span {
                     Some(Link {
                         trace_id: id::trace_id(&l.trace_id)?,
                         span_id: id::span_id(&l.span_id)?,
-                        attributes: attributes(l.attributes),
+                        attributes: attributes(l.attributes, keys),
                     })
                 })
                 .collect(),
@@ -364,7 +366,7 @@ impl Span {
 
     /// Every attribute of the span, in the order sent.
     pub fn attributes(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.attributes.iter().map(|(k, v)| (k.as_str(), v))
+        self.attributes.iter().map(|(k, v)| (&**k, v))
     }
 
     /// The value of one attribute of the span's resource (`service.name`, `host.name`, ...).
@@ -374,10 +376,7 @@ impl Span {
 
     /// Every attribute of the span's resource, in the order sent.
     pub fn resource_attributes(&self) -> impl Iterator<Item = (&str, &Value)> {
-        self.resource
-            .attributes
-            .iter()
-            .map(|(k, v)| (k.as_str(), v))
+        self.resource.attributes.iter().map(|(k, v)| (&**k, v))
     }
 
     /// The status code.

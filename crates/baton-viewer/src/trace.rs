@@ -7,6 +7,7 @@ use opentelemetry_proto::tonic::collector::trace::v1::ExportTraceServiceRequest;
 
 use crate::id::{self, TraceId};
 use crate::span::{Resource, Span};
+use crate::value::Keys;
 use crate::verdict::Verdict;
 
 /// The spans received so far for one trace id, in arrival order, and the tree they form.
@@ -195,13 +196,14 @@ impl Trace {
 pub(crate) fn decode(request: ExportTraceServiceRequest) -> (Vec<Span>, u64) {
     let mut spans = Vec::new();
     let mut rejected = 0;
+    let mut keys = Keys::default();
     for resource_spans in request.resource_spans {
-        let resource = Arc::new(Resource::from_proto(resource_spans.resource));
+        let resource = Arc::new(Resource::from_proto(resource_spans.resource, &mut keys));
         for scope_spans in resource_spans.scope_spans {
             let scope: Arc<str> = scope_spans.scope.map(|s| s.name).unwrap_or_default().into();
             spans.reserve(scope_spans.spans.len());
             for span in scope_spans.spans {
-                match Span::from_proto(span, &resource, &scope) {
+                match Span::from_proto(span, &resource, &scope, &mut keys) {
                     Some(span) => spans.push(span),
                     None => rejected += 1,
                 }

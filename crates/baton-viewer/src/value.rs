@@ -1,6 +1,8 @@
 //! Attribute values, typed as OTLP sends them.
 
+use std::collections::HashMap;
 use std::fmt;
+use std::sync::Arc;
 
 use opentelemetry_proto::tonic::common::v1::{AnyValue, KeyValue, any_value};
 
@@ -86,16 +88,40 @@ impl Value {
                     .map(|v| Value::from_any(Some(v)))
                     .collect(),
             ),
-            Some(any_value::Value::KvlistValue(kv)) => Value::Map(attributes(kv.values)),
+            Some(any_value::Value::KvlistValue(kv)) => Value::Map(
+                kv.values
+                    .into_iter()
+                    .map(|kv| (kv.key, Value::from_any(kv.value)))
+                    .collect(),
+            ),
             Some(any_value::Value::StringValueStrindex(_)) | None => Value::Empty,
         }
     }
 }
 
-/// Moves OTLP key-values into owned pairs (no string is copied).
-pub(crate) fn attributes(kvs: Vec<KeyValue>) -> Vec<(String, Value)> {
+/// The attribute keys of one export request, shared: the same few keys repeat on every span,
+/// so a retained span holds a pointer per key instead of a copy.
+#[derive(Default)]
+pub(crate) struct Keys(HashMap<String, Arc<str>>);
+
+impl Keys {
+    pub(crate) fn intern(&mut self, key: String) -> Arc<str> {
+        if let Some(shared) = self.0.get(key.as_str()) {
+            return Arc::clone(shared);
+        }
+        let shared: Arc<str> = Arc::from(key.as_str());
+        self.0.insert(key, Arc::clone(&shared));
+        shared
+    }
+}
+
+/// An attribute list as a span keeps it.
+pub(crate) type Attributes = Vec<(Arc<str>, Value)>;
+
+/// Moves OTLP key-values into pairs with shared keys (values are moved, not copied).
+pub(crate) fn attributes(kvs: Vec<KeyValue>, keys: &mut Keys) -> Attributes {
     kvs.into_iter()
-        .map(|kv| (kv.key, Value::from_any(kv.value)))
+        .map(|kv| (keys.intern(kv.key), Value::from_any(kv.value)))
         .collect()
 }
 
