@@ -126,7 +126,7 @@ fn batch(n: u64) -> ExportTraceServiceRequest {
                     (n * BATCH as u64 + i).to_be_bytes().to_vec()
                 },
                 name: "GET /orders/{id}".into(),
-                kind: if within % 2 == 0 { 2 } else { 3 },
+                kind: if within.is_multiple_of(2) { 2 } else { 3 },
                 start_time_unix_nano: t0 + within * 1_000,
                 end_time_unix_nano: t0 + 100_000 - within * 1_000,
                 attributes: vec![

@@ -86,14 +86,11 @@ fn rows(trace: &Trace) -> Vec<Row<'_>> {
         .map(|s| (*s, String::new(), true, 0))
         .collect();
     let mut push_cycles = spans.iter();
-    loop {
-        let Some((span, above, last, depth)) = stack.pop().or_else(|| {
-            push_cycles
-                .find(|s| !seen.contains(&s.span_id))
-                .map(|s| (*s, String::new(), true, 0))
-        }) else {
-            break;
-        };
+    while let Some((span, above, last, depth)) = stack.pop().or_else(|| {
+        push_cycles
+            .find(|s| !seen.contains(&s.span_id))
+            .map(|s| (*s, String::new(), true, 0))
+    }) {
         if !seen.insert(span.span_id) {
             continue;
         }
@@ -165,14 +162,16 @@ impl<'a> Waterfall<'a> {
         let start = self.trace.start_time_unix_nano();
         let total = u128::from(self.trace.end_time_unix_nano() - start);
         let width = self.bar_width as u128;
-        let (from, to) = if total == 0 {
-            (0, width)
-        } else {
-            let from = u128::from(span.start_time_unix_nano() - start) * width / total;
-            let to = (u128::from(span.end_time_unix_nano() - start) * width).div_ceil(total);
-            // Even an instant span gets one column.
-            let to = to.max(from + 1).min(width);
-            (to.saturating_sub(1).min(from), to)
+        let from = (u128::from(span.start_time_unix_nano() - start) * width).checked_div(total);
+        let (from, to) = match from {
+            // A trace of zero duration: every span fills the axis.
+            None => (0, width),
+            Some(from) => {
+                let to = (u128::from(span.end_time_unix_nano() - start) * width).div_ceil(total);
+                // Even an instant span gets one column.
+                let to = to.max(from + 1).min(width);
+                (to.saturating_sub(1).min(from), to)
+            }
         };
         let mut bar = String::with_capacity(self.bar_width * 3);
         for col in 0..width {

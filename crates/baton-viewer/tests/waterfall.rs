@@ -106,3 +106,19 @@ fn an_updated_trace_says_so() {
             .ends_with("(updated: a late span arrived)")
     );
 }
+
+#[test]
+fn spans_in_a_parent_cycle_still_get_a_line() {
+    // A broken sender: 1 names 2 as parent and 2 names 1.
+    let trace = Trace::from_request(request(vec![service(
+        "broken",
+        vec![
+            span(6, 1, Some(2), "a", Kind::Server, 0, 10),
+            span(6, 2, Some(1), "b", Kind::Internal, 2, 8),
+        ],
+    )]))
+    .remove(0);
+    let text = Waterfall::new(&trace).to_string();
+    assert!(text.contains("broken  a  "), "{text}");
+    assert!(text.contains("└─ b"), "{text}");
+}
