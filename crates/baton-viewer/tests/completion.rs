@@ -5,7 +5,6 @@
 use std::time::Duration;
 
 use baton_viewer::{Receiver, ReceiverConfig};
-use prost::Message as _;
 
 mod support;
 use support::{Kind, request, service, span};
@@ -13,15 +12,7 @@ use support::{Kind, request, service, span};
 const WAIT: Duration = Duration::from_secs(20);
 
 async fn send(receiver: &Receiver, spans: Vec<baton_viewer::proto::trace::v1::Span>) {
-    let body = request(vec![service("svc", spans)]).encode_to_vec();
-    let (status, _, _) = support::post(
-        &receiver.http_endpoint(),
-        "application/x-protobuf",
-        None,
-        body,
-    )
-    .await;
-    assert_eq!(status, 200);
+    support::export(receiver, &request(vec![service("svc", spans)])).await;
 }
 
 #[tokio::test]

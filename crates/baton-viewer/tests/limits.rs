@@ -23,14 +23,7 @@ async fn the_oldest_trace_is_evicted_past_the_trace_cap() {
                 span(trace, 2, Some(1), "child", Kind::Internal, 1, 4),
             ],
         )]);
-        let (status, _, _) = support::post(
-            &receiver.http_endpoint(),
-            "application/x-protobuf",
-            None,
-            body.encode_to_vec(),
-        )
-        .await;
-        assert_eq!(status, 200);
+        support::export(&receiver, &body).await;
     }
     let held: Vec<String> = receiver.traces().iter().map(|t| t.trace_id()).collect();
     assert_eq!(held, ["02".repeat(16), "03".repeat(16)]);
@@ -60,14 +53,7 @@ async fn a_trace_refuses_spans_past_its_cap_and_says_so() {
             },
         ],
     )]);
-    let (status, _, answer) = support::post(
-        &receiver.http_endpoint(),
-        "application/x-protobuf",
-        None,
-        body.encode_to_vec(),
-    )
-    .await;
-    assert_eq!(status, 200);
+    let answer = support::export(&receiver, &body).await;
     let partial = ExportTraceServiceResponse::decode(&answer[..])
         .unwrap()
         .partial_success

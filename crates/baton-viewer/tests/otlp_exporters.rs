@@ -69,6 +69,17 @@ fn record(gateway: &SdkTracerProvider, orders: &SdkTracerProvider, name: &str) -
     trace_id
 }
 
+/// Waits for the three spans and checks the tree they form.
+async fn assert_received(receiver: &Receiver, trace_id: &str, name: &str) {
+    let trace = receiver
+        .wait_for_trace(|t| t.len() == 3, WAIT)
+        .await
+        .unwrap();
+    assert_eq!(trace.trace_id(), trace_id);
+    assert_eq!(receiver.trace(trace_id).map(|t| t.len()), Some(3));
+    assert_tree(&trace, name);
+}
+
 fn assert_tree(trace: &Trace, name: &str) {
     assert_eq!(trace.len(), 3, "{trace:#?}");
     let root = trace.root().expect("a root");
@@ -141,13 +152,7 @@ async fn grpc_export_assembles_into_the_tree() {
     })
     .await
     .unwrap();
-    let trace = receiver
-        .wait_for_trace(|t| t.len() == 3, WAIT)
-        .await
-        .unwrap();
-    assert_eq!(trace.trace_id(), trace_id);
-    assert_tree(&trace, "GET /orders/{id} grpc");
-    assert_eq!(receiver.trace(&trace_id).map(|t| t.len()), Some(3));
+    assert_received(&receiver, &trace_id, "GET /orders/{id} grpc").await;
     receiver.shutdown().await;
 }
 
@@ -174,11 +179,6 @@ async fn http_protobuf_export_assembles_into_the_tree() {
     })
     .join()
     .unwrap();
-    let trace = receiver
-        .wait_for_trace(|t| t.len() == 3, WAIT)
-        .await
-        .unwrap();
-    assert_eq!(trace.trace_id(), trace_id);
-    assert_tree(&trace, "GET /orders/{id} http");
+    assert_received(&receiver, &trace_id, "GET /orders/{id} http").await;
     receiver.shutdown().await;
 }

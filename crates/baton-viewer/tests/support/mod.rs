@@ -120,6 +120,23 @@ pub async fn post(
     )
 }
 
+/// POSTs a request as protobuf, asserts it was accepted, and returns the answer's bytes.
+pub async fn export(
+    receiver: &baton_viewer::Receiver,
+    request: &ExportTraceServiceRequest,
+) -> Vec<u8> {
+    let body = prost::Message::encode_to_vec(request);
+    let (status, _, answer) = post(
+        &receiver.http_endpoint(),
+        "application/x-protobuf",
+        None,
+        body,
+    )
+    .await;
+    assert_eq!(status, 200, "{}", String::from_utf8_lossy(&answer));
+    answer
+}
+
 pub fn gzip(body: &[u8]) -> Vec<u8> {
     use std::io::Write as _;
     let mut encoder = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
