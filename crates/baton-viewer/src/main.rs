@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use baton_viewer::{
-    Completed, DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, JsonTrace, Receiver, ReceiverConfig, Stats,
+    DEFAULT_GRPC_PORT, DEFAULT_HTTP_PORT, JsonTrace, Receiver, ReceiverConfig, Stats, Trace,
     Waterfall,
 };
 
@@ -170,8 +170,7 @@ fn duration(flag: &str, text: &str) -> Result<Duration, String> {
 }
 
 impl Options {
-    fn wants(&self, completed: &Completed) -> bool {
-        let trace = &completed.trace;
+    fn wants(&self, trace: &Trace) -> bool {
         let service_ok = self.services.is_empty()
             || trace
                 .spans()
@@ -270,7 +269,7 @@ async fn main() -> ExitCode {
             _ = tokio::signal::ctrl_c() => None,
         };
         let Some(done) = next else { break };
-        if options.wants(&done) {
+        if options.wants(&done.trace) {
             let text = if options.json {
                 format!("{}\n", JsonTrace::new(&done.trace).updated(done.updated))
             } else {
@@ -321,6 +320,18 @@ mod tests {
         assert_eq!(args("--json -h").unwrap().0, Command::Help);
         assert_eq!(duration("--x", "250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(duration("--x", "1m"), Ok(Duration::from_secs(60)));
+    }
+
+    #[test]
+    fn filters_pick_traces_by_service_and_trace_id_prefix() {
+        let trace = Trace::example();
+        let wants = |line: &str| args(line).unwrap().1.wants(&trace);
+        assert!(wants(""));
+        assert!(wants("--service nope --service orders"));
+        assert!(!wants("--service nope"));
+        assert!(wants("--trace-id 4BF92F"));
+        assert!(!wants("--trace-id 4bf93"));
+        assert!(!wants("--service gateway --trace-id 0af7"));
     }
 
     #[test]
