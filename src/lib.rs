@@ -16,6 +16,10 @@
 //!   layers and clients that carry the trace over every HTTP and gRPC hop.
 //! - `log` (feature `tracing`): `baton_log`, log correlation for `tracing-subscriber` — the
 //!   trace id, span id and chosen `Local`s on every text or JSON line.
+//! - `init` (feature `init`): `baton::init()` and the `Init` builder — one call in `main` that
+//!   installs the tracer provider (OTLP, console or no exporter), the global propagator and a
+//!   correlated `tracing` subscriber from the `OTEL_*` variables, with a guard that flushes on
+//!   drop.
 //!
 //! # Feature flags
 //!
@@ -36,6 +40,7 @@
 //! | `axum`          | no      | `tower`'s layer with axum's matched route and peer address |
 //! | `reqwest`       | no      | `interceptors` with the reqwest middleware and `RequestBuilder` extension |
 //! | `tracing`       | no      | `log` (and `context`): trace ids and locals on every `tracing` event; the server layers also enter a `tracing` span |
+//! | `init`          | no      | `init` (and `propagation`, `tracing`): `baton::init()`, the SDK, the OTLP and console exporters |
 //! | `full`          | no      | every feature above, `strict` included |
 //!
 //! # Usage
@@ -74,6 +79,11 @@ pub use baton_log as log;
 #[cfg(feature = "propagation")]
 #[doc(inline)]
 pub use baton_propagation as propagation;
+
+#[cfg(feature = "init")]
+pub mod init;
+#[cfg(feature = "init")]
+pub use init::{Init, InitGuard, init};
 
 #[doc = include_str!("../README.md")]
 #[cfg(all(doctest, feature = "context", feature = "tokio", feature = "http"))]

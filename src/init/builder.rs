@@ -1,0 +1,543 @@
+//! [`Init`]: the settings read from the variables, each one overridable in code, and
+//! [`Init::install`].
+
+use std::fmt;
+use std::time::Duration;
+
+use opentelemetry::propagation::TextMapPropagator;
+use opentelemetry::trace::TracerProvider as _;
+use opentelemetry_otlp::{RetryPolicy, WithExportConfig, WithHttpConfig, WithTonicConfig};
+use opentelemetry_sdk::Resource;
+use opentelemetry_sdk::trace::{BatchSpanProcessor, Sampler, SdkTracerProvider};
+use tracing_subscriber::Layer;
+use tracing_subscriber::filter::filter_fn;
+use tracing_subscriber::layer::SubscriberExt;
+use tracing_subscriber::util::SubscriberInitExt;
+
+use super::error::InitError;
+use super::guard::InitGuard;
+use super::vars::{self, Endpoint, Exporter, LogFormat, Protocol};
+
+/// The settings [`init`](super::init) installs, read from the variables and each one
+/// overridable in code before [`install`](Self::install).
+///
+/// # Examples
+///
+/// ```
+/// # fn main() -> Result<(), baton::init::InitError> {
+/// use baton::init::{Exporter, LogFormat, Protocol};
+///
+/// // The service was started with OTEL_EXPORTER_OTLP_PROTOCOL=grpc.
+/// let env = |name: &str| (name == "OTEL_EXPORTER_OTLP_PROTOCOL").then(|| "grpc".to_owned());
+/// let init = baton::Init::from_lookup(env)?
+///     .service_name("orders")
+///     .exporter(Exporter::None)
+///     .log_format(LogFormat::None);
+/// assert_eq!(init.get_protocol(), Protocol::Grpc);
+/// let _guard = init.install()?;
+/// # Ok(()) }
+/// ```
+pub struct Init {
+    disabled: bool,
+    exporters: Vec<Exporter>,
+    protocol: Protocol,
+    endpoint: Option<Endpoint>,
+    sampler: Option<Sampler>,
+    propagator: Box<dyn TextMapPropagator + Send + Sync>,
+    export_timeout: Duration,
+    log_format: LogFormat,
+    log_filter: String,
+    service_name: Option<String>,
+}
+
+impl fmt::Debug for Init {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Init")
+            .field("disabled", &self.disabled)
+            .field("exporters", &self.exporters)
+            .field("protocol", &self.protocol)
+            .field("endpoint", &self.endpoint.as_ref().map(|e| &e.value))
+            .field("sampler", &self.sampler)
+            .field("propagator", &self.propagator.fields().collect::<Vec<_>>())
+            .field("export_timeout", &self.export_timeout)
+            .field("log_format", &self.log_format)
+            .field("log_filter", &self.log_filter)
+            .field("service_name", &self.service_name)
+            .finish()
+    }
+}
+
+impl Init {
+    /// Reads the settings from the process environment: [`from_lookup`](Self::from_lookup)
+    /// over [`std::env::var`].
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// // With none of the variables set, the specification's defaults.
+    /// # if std::env::var_os("OTEL_EXPORTER_OTLP_PROTOCOL").is_none()
+    /// #     && std::env::var_os("OTEL_EXPORTER_OTLP_TRACES_PROTOCOL").is_none() {
+    /// let init = baton::Init::from_env().unwrap();
+    /// assert_eq!(init.get_protocol(), baton::init::Protocol::HttpProtobuf);
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// As [`from_lookup`](Self::from_lookup).
+    pub fn from_env() -> Result<Self, InitError> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    /// Reads the settings through `lookup` (a variable's name to its value), so a test or a
+    /// configuration file can stand in for the environment.
+    ///
+    /// Only the variables `init` reads itself come through `lookup` (the first column of the
+    /// [table](super#which-variable-is-read-by-whom)); those the SDK and the exporter read
+    /// (`OTEL_SERVICE_NAME`, `OTEL_BSP_MAX_QUEUE_SIZE`, ...) they still read from the process
+    /// environment. An empty value counts as unset, as the specification says.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let err = baton::Init::from_lookup(|name| match name {
+    ///     "OTEL_TRACES_SAMPLER" => Some("traceidratio".to_owned()),
+    ///     "OTEL_TRACES_SAMPLER_ARG" => Some("1.5".to_owned()),
+    ///     _ => None,
+    /// })
+    /// .unwrap_err();
+    /// assert_eq!(
+    ///     err.to_string(),
+    ///     "invalid OTEL_TRACES_SAMPLER_ARG \"1.5\": expected a ratio from 0 to 1, such as 0.25"
+    /// );
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`InitError`] naming the variable, its value and the valid values, for the first bad
+    /// value found.
+    pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, InitError> {
+        let read = |name| vars::read(&lookup, name);
+        let disabled = vars::disabled(read(vars::OTEL_SDK_DISABLED).as_deref())?;
+        let exporters = vars::exporters(read(vars::OTEL_TRACES_EXPORTER).as_deref())?;
+        let protocol = match read(vars::OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) {
+            Some(v) => vars::protocol(Some(&v), vars::OTEL_EXPORTER_OTLP_TRACES_PROTOCOL)?,
+            None => vars::protocol(
+                read(vars::OTEL_EXPORTER_OTLP_PROTOCOL).as_deref(),
+                vars::OTEL_EXPORTER_OTLP_PROTOCOL,
+            )?,
+        };
+        let endpoint = match read(vars::OTEL_EXPORTER_OTLP_TRACES_ENDPOINT) {
+            Some(value) => Some(Endpoint {
+                value,
+                var: Some(vars::OTEL_EXPORTER_OTLP_TRACES_ENDPOINT),
+                generic: false,
+            }),
+            None => read(vars::OTEL_EXPORTER_OTLP_ENDPOINT).map(|value| Endpoint {
+                value,
+                var: Some(vars::OTEL_EXPORTER_OTLP_ENDPOINT),
+                generic: true,
+            }),
+        };
+        if let Some(endpoint) = &endpoint {
+            vars::endpoint_url(endpoint, protocol)?;
+        }
+        let sampler = vars::sampler(
+            read(vars::OTEL_TRACES_SAMPLER).as_deref(),
+            read(vars::OTEL_TRACES_SAMPLER_ARG).as_deref(),
+        )?;
+        let propagators = read(vars::OTEL_PROPAGATORS).unwrap_or_default();
+        let propagator = baton_propagation::from_list(&propagators).map_err(|err| {
+            InitError::variable_value(
+                vars::OTEL_PROPAGATORS,
+                err.value(),
+                "a list of tracecontext, baggage, b3, b3multi, jaeger, xray, ottrace, datadog, none",
+            )
+        })?;
+        let export_timeout = vars::export_timeout(read(vars::OTEL_BSP_EXPORT_TIMEOUT).as_deref())?;
+        let log_format = vars::log_format(read(vars::BATON_LOG_FORMAT).as_deref())?;
+        let log_filter = read(vars::RUST_LOG).unwrap_or_else(|| vars::DEFAULT_LOG_FILTER.into());
+        vars::log_filter(&log_filter)?;
+        Ok(Self {
+            disabled,
+            exporters,
+            protocol,
+            endpoint,
+            sampler,
+            propagator: Box::new(propagator),
+            export_timeout,
+            log_format,
+            log_filter,
+            service_name: None,
+        })
+    }
+
+    /// Sets `service.name`, over `OTEL_SERVICE_NAME` and `OTEL_RESOURCE_ATTRIBUTES`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let init = baton::Init::from_lookup(|_| None).unwrap().service_name("orders");
+    /// assert!(format!("{init:?}").contains("\"orders\""));
+    /// ```
+    pub fn service_name(mut self, name: impl Into<String>) -> Self {
+        self.service_name = Some(name.into());
+        self
+    }
+
+    /// Turns the SDK off (`OTEL_SDK_DISABLED`): no tracer provider is installed, so nothing is
+    /// recorded or exported; the propagator and the log subscriber are still installed, so
+    /// inbound context still flows to outbound calls and logs are still written.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let init = baton::Init::from_lookup(|_| None).unwrap().disabled(true);
+    /// assert!(init.is_disabled());
+    /// ```
+    pub fn disabled(mut self, disabled: bool) -> Self {
+        self.disabled = disabled;
+        self
+    }
+
+    /// Whether the SDK is off.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let env = |name: &str| (name == "OTEL_SDK_DISABLED").then(|| "TRUE".to_owned());
+    /// assert!(baton::Init::from_lookup(env).unwrap().is_disabled());
+    /// ```
+    pub fn is_disabled(&self) -> bool {
+        self.disabled
+    }
+
+    /// Sets the one exporter (`OTEL_TRACES_EXPORTER`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton::init::Exporter;
+    ///
+    /// let init = baton::Init::from_lookup(|_| None).unwrap().exporter(Exporter::Console);
+    /// assert_eq!(init.get_exporters(), [Exporter::Console]);
+    /// ```
+    pub fn exporter(mut self, exporter: Exporter) -> Self {
+        self.exporters = vec![exporter];
+        self
+    }
+
+    /// The exporters spans go to, in the order named.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton::init::Exporter;
+    ///
+    /// let env = |name: &str| (name == "OTEL_TRACES_EXPORTER").then(|| "console,otlp".to_owned());
+    /// let init = baton::Init::from_lookup(env).unwrap();
+    /// assert_eq!(init.get_exporters(), [Exporter::Console, Exporter::Otlp]);
+    /// ```
+    pub fn get_exporters(&self) -> &[Exporter] {
+        &self.exporters
+    }
+
+    /// Sets the OTLP transport (`OTEL_EXPORTER_OTLP_PROTOCOL`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton::init::Protocol;
+    ///
+    /// let init = baton::Init::from_lookup(|_| None).unwrap().protocol(Protocol::Grpc);
+    /// assert_eq!(init.get_protocol(), Protocol::Grpc);
+    /// ```
+    pub fn protocol(mut self, protocol: Protocol) -> Self {
+        self.protocol = protocol;
+        self
+    }
+
+    /// Sets the OTLP endpoint, used as given (for OTLP/HTTP, with the `/v1/traces` path):
+    /// over `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` and `OTEL_EXPORTER_OTLP_ENDPOINT`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let init = baton::Init::from_lookup(|_| None)
+    ///     .unwrap()
+    ///     .endpoint("http://collector:4318/v1/traces");
+    /// assert!(format!("{init:?}").contains("http://collector:4318/v1/traces"));
+    /// ```
+    pub fn endpoint(mut self, url: impl Into<String>) -> Self {
+        self.endpoint = Some(Endpoint {
+            value: url.into(),
+            var: None,
+            generic: false,
+        });
+        self
+    }
+
+    /// The OTLP transport (the name follows `std::process::Command::get_program`: the setter
+    /// has the plain name).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let env = |name: &str| (name == "OTEL_EXPORTER_OTLP_PROTOCOL").then(|| "grpc".to_owned());
+    /// let init = baton::Init::from_lookup(env).unwrap();
+    /// assert_eq!(init.get_protocol(), baton::init::Protocol::Grpc);
+    /// ```
+    pub fn get_protocol(&self) -> Protocol {
+        self.protocol
+    }
+
+    /// How log lines are written.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let init = baton::Init::from_lookup(|_| None).unwrap();
+    /// assert_eq!(init.get_log_format(), baton::init::LogFormat::Text);
+    /// ```
+    pub fn get_log_format(&self) -> LogFormat {
+        self.log_format
+    }
+
+    /// Sets the sampler (`OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use opentelemetry_sdk::trace::Sampler;
+    ///
+    /// let init = baton::Init::from_lookup(|_| None).unwrap().sampler(Sampler::AlwaysOff);
+    /// assert!(format!("{init:?}").contains("AlwaysOff"));
+    /// ```
+    pub fn sampler(mut self, sampler: Sampler) -> Self {
+        self.sampler = Some(sampler);
+        self
+    }
+
+    /// Sets the propagator installed as the global one (`OTEL_PROPAGATORS`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton::propagation::B3Propagator;
+    ///
+    /// let init = baton::Init::from_lookup(|_| None).unwrap().propagator(B3Propagator::default());
+    /// assert!(format!("{init:?}").contains("\"b3\""));
+    /// ```
+    pub fn propagator(mut self, propagator: impl TextMapPropagator + Send + Sync + 'static) -> Self {
+        self.propagator = Box::new(propagator);
+        self
+    }
+
+    /// Sets the bound on the shutdown (`OTEL_BSP_EXPORT_TIMEOUT`): the longest the guard's drop
+    /// may take.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use std::time::Duration;
+    ///
+    /// let init = baton::Init::from_lookup(|_| None).unwrap().export_timeout(Duration::from_secs(3));
+    /// assert!(format!("{init:?}").contains("3s"));
+    /// ```
+    pub fn export_timeout(mut self, timeout: Duration) -> Self {
+        self.export_timeout = timeout;
+        self
+    }
+
+    /// Sets how log lines are written (`BATON_LOG_FORMAT`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton::init::LogFormat;
+    ///
+    /// let init = baton::Init::from_lookup(|_| None).unwrap().log_format(LogFormat::Json);
+    /// assert_eq!(init.get_log_format(), LogFormat::Json);
+    /// ```
+    pub fn log_format(mut self, format: LogFormat) -> Self {
+        self.log_format = format;
+        self
+    }
+
+    /// Sets which events are logged, in `RUST_LOG` syntax (`RUST_LOG`; `info` when unset).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let init = baton::Init::from_lookup(|_| None).unwrap().log_filter("warn,orders=debug");
+    /// assert!(format!("{init:?}").contains("warn,orders=debug"));
+    /// ```
+    pub fn log_filter(mut self, directives: impl Into<String>) -> Self {
+        self.log_filter = directives.into();
+        self
+    }
+
+    /// Installs it all: the tracer provider with a batch processor and the exporters as the
+    /// global one, the propagator as the global one, and a `tracing` subscriber with Baton's
+    /// log correlation filtered by `RUST_LOG` and `tracing-opentelemetry`'s layer (so `tracing`
+    /// spans are exported too).
+    ///
+    /// # Examples
+    ///
+    /// See the [module](super) documentation.
+    ///
+    /// # Errors
+    ///
+    /// [`InitError`] for a bad value set in code (an endpoint, a filter), an exporter that
+    /// cannot be built, or a global `tracing` subscriber already set (nothing is installed
+    /// then).
+    pub fn install(self) -> Result<InitGuard, InitError> {
+        let filter = vars::log_filter(&self.log_filter)?;
+        let (provider, runtime) = if self.disabled {
+            (None, None)
+        } else {
+            let (provider, runtime) = self.provider()?;
+            (Some(provider), runtime)
+        };
+        // A guard from here on, so that a failure below still shuts the provider down.
+        let guard = InitGuard::new(provider.clone(), runtime, self.export_timeout);
+        if self.log_format != LogFormat::None {
+            let otel = provider.as_ref().map(|p| {
+                tracing_opentelemetry::layer()
+                    .with_tracer(p.tracer("baton"))
+                    // The exporters' own transports log through `tracing`: their spans,
+                    // exported, would be exported again, without end.
+                    .with_filter(filter_fn(|meta| !is_exporter_target(meta.target())))
+            });
+            let (text, json) = match self.log_format {
+                LogFormat::Json => (None, Some(baton_log::json_layer())),
+                _ => (Some(baton_log::fmt_layer()), None),
+            };
+            tracing_subscriber::registry()
+                .with(filter)
+                .with(text)
+                .with(json)
+                .with(otel)
+                .try_init()
+                .map_err(|_| InitError::subscriber_taken())?;
+        }
+        opentelemetry::global::set_text_map_propagator(PropagatorBox(self.propagator));
+        if let Some(provider) = provider {
+            opentelemetry::global::set_tracer_provider(provider);
+        }
+        Ok(guard)
+    }
+
+    fn provider(&self) -> Result<(SdkTracerProvider, Option<tokio::runtime::Runtime>), InitError> {
+        let mut resource = Resource::builder();
+        if let Some(name) = &self.service_name {
+            resource = resource.with_service_name(name.clone());
+        }
+        let mut builder = SdkTracerProvider::builder().with_resource(resource.build());
+        if let Some(sampler) = &self.sampler {
+            builder = builder.with_sampler(sampler.clone());
+        }
+        let mut runtime = None;
+        for exporter in &self.exporters {
+            builder = match exporter {
+                Exporter::None => builder,
+                Exporter::Console => builder.with_span_processor(
+                    BatchSpanProcessor::builder(opentelemetry_stdout::SpanExporter::default())
+                        .build(),
+                ),
+                Exporter::Otlp => {
+                    let (exporter, rt) = self.otlp_exporter()?;
+                    runtime = rt;
+                    builder.with_span_processor(BatchSpanProcessor::builder(exporter).build())
+                }
+            };
+        }
+        Ok((builder.build(), runtime))
+    }
+
+    fn otlp_exporter(
+        &self,
+    ) -> Result<(opentelemetry_otlp::SpanExporter, Option<tokio::runtime::Runtime>), InitError> {
+        let endpoint = self
+            .endpoint
+            .as_ref()
+            .map(|e| vars::endpoint_url(e, self.protocol))
+            .transpose()?;
+        let builder = opentelemetry_otlp::SpanExporter::builder();
+        match self.protocol {
+            Protocol::HttpProtobuf => {
+                let mut http = builder
+                    .with_http()
+                    .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
+                    .with_retry_policy(RetryPolicy::disabled());
+                if let Some(url) = endpoint {
+                    http = http.with_endpoint(url);
+                }
+                let exporter = http.build().map_err(InitError::exporter)?;
+                Ok((exporter, None))
+            }
+            Protocol::Grpc => {
+                // The channel's tasks run on this runtime, not the caller's: a shutdown
+                // waiting for them from a current-thread runtime's only thread would deadlock.
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .worker_threads(1)
+                    .thread_name("baton-otlp-grpc")
+                    .enable_all()
+                    .build()
+                    .map_err(InitError::runtime)?;
+                let mut grpc = builder
+                    .with_tonic()
+                    .with_protocol(opentelemetry_otlp::Protocol::Grpc)
+                    .with_retry_policy(RetryPolicy::disabled());
+                if let Some(url) = endpoint {
+                    grpc = grpc.with_endpoint(url);
+                }
+                let exporter = {
+                    let _entered = runtime.enter();
+                    grpc.build().map_err(InitError::exporter)?
+                };
+                Ok((exporter, Some(runtime)))
+            }
+        }
+    }
+}
+
+/// Targets whose spans and events the OpenTelemetry layer leaves out: the exporters' transports.
+fn is_exporter_target(target: &str) -> bool {
+    const TRANSPORTS: [&str; 9] = [
+        "opentelemetry", "h2", "hyper", "hyper_util", "tonic", "tower", "reqwest", "rustls",
+        "tokio_util",
+    ];
+    // `opentelemetry` covers `opentelemetry_sdk` and `opentelemetry-otlp` too.
+    TRANSPORTS.iter().any(|t| {
+        target.strip_prefix(t).is_some_and(|rest| {
+            rest.is_empty() || rest.starts_with("::") || rest.starts_with(['_', '-'])
+        })
+    })
+}
+
+/// A boxed propagator, for `global::set_text_map_propagator`, which takes a sized one.
+#[derive(Debug)]
+struct PropagatorBox(Box<dyn TextMapPropagator + Send + Sync>);
+
+impl TextMapPropagator for PropagatorBox {
+    fn inject_context(
+        &self,
+        cx: &opentelemetry::Context,
+        injector: &mut dyn opentelemetry::propagation::Injector,
+    ) {
+        self.0.inject_context(cx, injector);
+    }
+
+    fn extract_with_context(
+        &self,
+        cx: &opentelemetry::Context,
+        extractor: &dyn opentelemetry::propagation::Extractor,
+    ) -> opentelemetry::Context {
+        self.0.extract_with_context(cx, extractor)
+    }
+
+    fn fields(&self) -> opentelemetry::propagation::text_map_propagator::FieldIter<'_> {
+        self.0.fields()
+    }
+}
