@@ -1,1 +1,487 @@
-//! placeholder
+//! `baton::init` from real environment variables, in real processes.
+//!
+//! The environment and the global providers belong to a process, and setting a variable in
+//! this one would need `unsafe`: each test runs this binary again as a child, with exactly the
+//! variables it tests, to run its own body there (`BATON_INIT_CHILD` names the test). The parent
+//! side starts the viewer's receiver when the test needs a collector, and checks what arrived
+//! and what the child printed.
+
+use std::future::Future;
+use std::net::TcpListener;
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
+
+use baton_viewer::{Receiver, ReceiverConfig, Value};
+use opentelemetry::trace::{Span as _, TraceContextExt as _, Tracer as _};
+
+const CHILD: &str = "BATON_INIT_CHILD";
+/// Turns a hang into a failure; nothing here waits this long when it works.
+const HANG: Duration = Duration::from_secs(120);
+/// How long the parent waits for a trace to arrive.
+const ARRIVAL: Duration = Duration::from_secs(30);
+
+fn is_child(test: &str) -> bool {
+    std::env::var(CHILD).as_deref() == Ok(test)
+}
+
+struct Output {
+    stdout: String,
+}
+
+/// Runs test `test` of this binary in a child process with exactly `vars` set (the parent's
+/// environment is not inherited), and fails unless it passes within [`HANG`].
+fn run_child(test: &str, vars: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(std::env::current_exe().unwrap());
+    command
+        .args([test, "--exact", "--nocapture", "--test-threads=1"])
+        .env_clear()
+        .env(CHILD, test)
+        .envs(vars.iter().copied())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let child = command.spawn().unwrap();
+    let pid = child.id();
+    let (done, finished) = mpsc::channel();
+    std::thread::spawn(move || done.send(child.wait_with_output()));
+    let Ok(output) = finished.recv_timeout(HANG) else {
+        let _ = Command::new("kill").args(["-9", &pid.to_string()]).status();
+        panic!("{test} with {vars:?} did not finish within {HANG:?}");
+    };
+    let output = output.unwrap();
+    let stdout = String::from_utf8_lossy(&output.stdout).into_owned();
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        output.status.success(),
+        "{test} with {vars:?} failed: {}\n--- stdout\n{stdout}\n--- stderr\n{stderr}",
+        output.status
+    );
+    Output { stdout }
+}
+
+async fn run_child_async(test: &'static str, vars: Vec<(&'static str, String)>) -> Output {
+    tokio::task::spawn_blocking(move || {
+        let vars: Vec<(&str, &str)> = vars.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        run_child(test, &vars)
+    })
+    .await
+    .unwrap()
+}
+
+fn multi_thread<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(2)
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+/// The dropping side of the trap: a runtime with one thread, the one the guard is dropped on.
+fn current_thread<F: Future>(future: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(future)
+}
+
+fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+async fn receiver() -> Receiver {
+    Receiver::start(ReceiverConfig::ephemeral()).await.unwrap()
+}
+
+/// `tracing` spans, through the OpenTelemetry layer, and a span of the OpenTelemetry API, all in
+/// one trace.
+fn emit_spans() {
+    let request = tracing::info_span!("GET /orders");
+    request.in_scope(|| {
+        let _query = tracing::info_span!("SELECT orders").entered();
+        tracing::info!("querying");
+        opentelemetry::global::tracer("orders").in_span("render", |_| {});
+    });
+}
+
+#[test]
+fn otlp_over_http_by_default_to_the_generic_endpoint() {
+    const TEST: &str = "otlp_over_http_by_default_to_the_generic_endpoint";
+    if is_child(TEST) {
+        let _guard = baton::init().unwrap();
+        emit_spans();
+        return;
+    }
+    multi_thread(async {
+        let receiver = receiver().await;
+        run_child_async(
+            TEST,
+            vec![
+                // The generic variable: `/v1/traces` is appended for OTLP/HTTP.
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.http_endpoint()),
+                ("OTEL_SERVICE_NAME", "orders".into()),
+                ("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test".into()),
+            ],
+        )
+        .await;
+        let trace = receiver
+            .wait_for_trace(|t| t.span_named("render").is_some(), ARRIVAL)
+            .await
+            .unwrap();
+        let request = trace.span_named("GET /orders").expect("the tracing span is exported");
+        let query = trace.span_named("SELECT orders").unwrap();
+        let render = trace.span_named("render").unwrap();
+        assert!(request.is_root());
+        assert_eq!(query.parent_span_id(), Some(request.span_id()));
+        assert_eq!(render.parent_span_id(), Some(query.span_id()));
+        assert_eq!(render.service_name(), "orders");
+        assert_eq!(
+            render.resource_attribute("deployment.environment"),
+            Some(&Value::String("test".into()))
+        );
+    });
+}
+
+#[test]
+fn otlp_over_grpc_to_a_scheme_less_endpoint_from_a_current_thread_runtime() {
+    const TEST: &str = "otlp_over_grpc_to_a_scheme_less_endpoint_from_a_current_thread_runtime";
+    if is_child(TEST) {
+        current_thread(async {
+            let guard = baton::init().unwrap();
+            emit_spans();
+            // Dropped on the runtime's only thread: the exporter must not need it.
+            drop(guard);
+        });
+        return;
+    }
+    multi_thread(async {
+        let receiver = receiver().await;
+        let endpoint = receiver.grpc_endpoint();
+        let scheme_less = endpoint.strip_prefix("http://").unwrap().to_owned();
+        run_child_async(
+            TEST,
+            vec![
+                ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc".into()),
+                ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", scheme_less),
+                ("OTEL_SERVICE_NAME", "billing".into()),
+                ("OTEL_BSP_EXPORT_TIMEOUT", "10000".into()),
+            ],
+        )
+        .await;
+        let trace = receiver
+            .wait_for_trace(|t| t.span_named("render").is_some(), ARRIVAL)
+            .await
+            .unwrap();
+        assert_eq!(trace.len(), 3);
+        assert_eq!(trace.span_named("GET /orders").unwrap().service_name(), "billing");
+    });
+}
+
+#[test]
+fn sdk_disabled_and_exporter_none_export_nothing() {
+    const TEST: &str = "sdk_disabled_and_exporter_none_export_nothing";
+    if is_child(TEST) {
+        let _guard = baton::init().unwrap();
+        let tracer = opentelemetry::global::tracer("orders");
+        let span = tracer.start("checked");
+        let expect = std::env::var("EXPECT").unwrap();
+        match expect.as_str() {
+            // No tracer provider: the global one is a no-op.
+            "disabled" => assert!(!span.span_context().is_valid()),
+            // Recorded (the ids reach logs and headers), not exported.
+            "none" => assert!(span.span_context().is_sampled()),
+            _ => assert!(span.span_context().is_sampled()),
+        }
+        drop(span);
+        emit_spans();
+        tracer.in_span(expect, |_| {});
+        return;
+    }
+    multi_thread(async {
+        let receiver = receiver().await;
+        let endpoint = receiver.http_endpoint();
+        for (expect, var, value) in [
+            ("disabled", "OTEL_SDK_DISABLED", "true"),
+            ("none", "OTEL_TRACES_EXPORTER", "none"),
+            ("marker", "OTEL_SDK_DISABLED", "false"),
+        ] {
+            run_child_async(
+                TEST,
+                vec![
+                    ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.clone()),
+                    (var, value.into()),
+                    ("EXPECT", expect.into()),
+                ],
+            )
+            .await;
+        }
+        // Each child exported (or not) everything before it exited, so anything from the
+        // first two arrived before the third's spans did.
+        receiver
+            .wait_for_trace(|t| t.span_named("marker").is_some(), ARRIVAL)
+            .await
+            .unwrap();
+        let names: Vec<String> = receiver
+            .traces()
+            .iter()
+            .flat_map(|t| t.spans().map(|s| s.name().to_owned()).collect::<Vec<_>>())
+            .collect();
+        assert_eq!(receiver.traces().len(), 3, "only the marker child's traces: {names:?}");
+        assert!(!names.iter().any(|n| n == "disabled" || n == "none"), "{names:?}");
+    });
+}
+
+#[test]
+fn console_exporter_prints_spans() {
+    const TEST: &str = "console_exporter_prints_spans";
+    if is_child(TEST) {
+        let _guard = baton::init().unwrap();
+        opentelemetry::global::tracer("orders").in_span("printed-by-the-console-exporter", |_| {});
+        return;
+    }
+    let output = run_child(
+        TEST,
+        &[("OTEL_TRACES_EXPORTER", "console"), ("RUST_LOG", "off")],
+    );
+    assert!(
+        output.stdout.contains("printed-by-the-console-exporter"),
+        "{}",
+        output.stdout
+    );
+}
+
+#[test]
+fn propagators_and_samplers_from_env() {
+    const TEST: &str = "propagators_and_samplers_from_env";
+    if is_child(TEST) {
+        let _guard = baton::init().unwrap();
+        let fields = opentelemetry::global::get_text_map_propagator(|p| {
+            p.fields().map(str::to_owned).collect::<Vec<_>>().join(",")
+        });
+        assert_eq!(fields, std::env::var("EXPECT_FIELDS").unwrap());
+        let span = opentelemetry::global::tracer("orders").start("root");
+        let sampled = std::env::var("EXPECT_SAMPLED").unwrap() == "true";
+        assert_eq!(span.span_context().is_sampled(), sampled);
+        return;
+    }
+    let none = ("OTEL_TRACES_EXPORTER", "none");
+    run_child(
+        TEST,
+        &[none, ("EXPECT_FIELDS", "traceparent,tracestate,baggage"), ("EXPECT_SAMPLED", "true")],
+    );
+    run_child(
+        TEST,
+        &[
+            none,
+            ("OTEL_PROPAGATORS", "b3,jaeger"),
+            ("OTEL_TRACES_SAMPLER", "always_off"),
+            ("EXPECT_FIELDS", "b3,uber-trace-id"),
+            ("EXPECT_SAMPLED", "false"),
+        ],
+    );
+    run_child(
+        TEST,
+        &[
+            none,
+            ("OTEL_PROPAGATORS", "xray"),
+            ("OTEL_TRACES_SAMPLER", "parentbased_traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "0"),
+            ("EXPECT_FIELDS", "x-amzn-trace-id"),
+            ("EXPECT_SAMPLED", "false"),
+        ],
+    );
+}
+
+#[test]
+fn a_bad_variable_fails_init() {
+    const TEST: &str = "a_bad_variable_fails_init";
+    if is_child(TEST) {
+        let err = baton::init().unwrap_err();
+        println!("INIT_ERROR={err}");
+        return;
+    }
+    let output = run_child(TEST, &[("OTEL_TRACES_SAMPLER", "sometimes")]);
+    assert!(
+        output.stdout.contains(
+            "INIT_ERROR=invalid OTEL_TRACES_SAMPLER \"sometimes\": expected one of always_on,"
+        ),
+        "{}",
+        output.stdout
+    );
+}
+
+#[test]
+fn log_lines_are_correlated_in_the_format_and_filter_asked_for() {
+    const TEST: &str = "log_lines_are_correlated_in_the_format_and_filter_asked_for";
+    if is_child(TEST) {
+        let _guard = baton::init().unwrap();
+        opentelemetry::global::tracer("orders").in_span("request", |cx| {
+            println!("TRACE_ID={}", cx.span().span_context().trace_id());
+            tracing::info!("an info line");
+            tracing::warn!("a warn line");
+        });
+        return;
+    }
+    // Not at the start of a line: libtest's `test NAME ... ` may come first.
+    let trace_id = |stdout: &str| {
+        let after = stdout.split("TRACE_ID=").nth(1).unwrap_or_else(|| panic!("{stdout}"));
+        after[..32].to_owned()
+    };
+
+    let text = run_child(TEST, &[("OTEL_TRACES_EXPORTER", "none")]).stdout;
+    let id = trace_id(&text);
+    for message in ["an info line", "a warn line"] {
+        let line = text.lines().find(|l| l.contains(message)).unwrap_or_else(|| panic!("{text}"));
+        assert!(line.starts_with(&format!("trace_id={id} span_id=")), "{line}");
+    }
+
+    let json = run_child(
+        TEST,
+        &[
+            ("OTEL_TRACES_EXPORTER", "none"),
+            ("BATON_LOG_FORMAT", "json"),
+            ("RUST_LOG", "warn"),
+        ],
+    )
+    .stdout;
+    let id = trace_id(&json);
+    assert!(!json.contains("an info line"), "RUST_LOG=warn: {json}");
+    let line = json.lines().find(|l| l.contains("a warn line")).unwrap();
+    let object: serde_json::Value = serde_json::from_str(line).unwrap();
+    assert_eq!(object["trace_id"], id.as_str(), "{line}");
+}
+
+/// The service answers while nothing listens on the collector's port, and its spans arrive once
+/// a receiver starts there, with the same guard: the batch processor keeps trying.
+fn outage_then_recovery(test: &str, protocol: &str) {
+    if is_child(test) {
+        multi_thread(async {
+            let _guard = baton::init().unwrap();
+            let app = axum::Router::new().route(
+                "/{name}",
+                axum::routing::get(|axum::extract::Path(name): axum::extract::Path<String>| async move {
+                    opentelemetry::global::tracer("svc").in_span(format!("GET /{name}"), |_| "done")
+                }),
+            );
+            let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+            let addr = listener.local_addr().unwrap();
+            tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+            let client = reqwest::Client::new();
+            let call = |path: &'static str| {
+                let request = client.get(format!("http://{addr}/{path}")).send();
+                async move {
+                    let response = tokio::time::timeout(HANG, request).await.unwrap().unwrap();
+                    assert_eq!(response.status(), 200);
+                    assert_eq!(response.text().await.unwrap(), "done");
+                }
+            };
+            for _ in 0..300 {
+                call("during-outage").await;
+            }
+            let port: u16 = std::env::var("COLLECTOR_PORT").unwrap().parse().unwrap();
+            let config = match std::env::var("OTEL_EXPORTER_OTLP_PROTOCOL").unwrap().as_str() {
+                "grpc" => ReceiverConfig::ephemeral().grpc_port(port),
+                _ => ReceiverConfig::ephemeral().http_port(port),
+            };
+            let receiver = Receiver::start(config).await.unwrap();
+            call("after-recovery").await;
+            // Arrives through the batch processor's next scheduled export, not a shutdown.
+            let trace = receiver
+                .wait_for_trace(|t| t.span_named("GET /after-recovery").is_some(), ARRIVAL)
+                .await
+                .unwrap();
+            assert_eq!(trace.root().unwrap().service_name(), "svc");
+        });
+        return;
+    }
+    let port = free_port().to_string();
+    run_child(
+        test,
+        &[
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &format!("http://127.0.0.1:{port}")),
+            ("COLLECTOR_PORT", &port),
+            ("OTEL_SERVICE_NAME", "svc"),
+            ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+            ("RUST_LOG", "off"),
+        ],
+    );
+}
+
+#[test]
+fn collector_outage_then_recovery_over_http() {
+    outage_then_recovery("collector_outage_then_recovery_over_http", "http/protobuf");
+}
+
+#[test]
+fn collector_outage_then_recovery_over_grpc() {
+    outage_then_recovery("collector_outage_then_recovery_over_grpc", "grpc");
+}
+
+/// A collector that accepts connections and never answers: the queue fills, drops are reported
+/// once (and their total at shutdown), and the shutdown ends at its bound, from a current-thread
+/// runtime, though the exporter's own timeout is ten minutes.
+fn hung_collector(test: &str, protocol: &str) {
+    if is_child(test) {
+        current_thread(async {
+            let guard = baton::init().unwrap();
+            let bound = guard.shutdown_timeout();
+            assert_eq!(bound, Duration::from_millis(300));
+            let tracer = opentelemetry::global::tracer("svc");
+            for _ in 0..1000 {
+                tracer.in_span("queued", |_| {});
+            }
+            match guard.shutdown() {
+                Err(opentelemetry_sdk::error::OTelSdkError::Timeout(after)) => {
+                    assert_eq!(after, bound)
+                }
+                other => panic!("expected the shutdown to time out at its bound: {other:?}"),
+            }
+        });
+        return;
+    }
+    // Bound and never accepted: connections complete in the backlog and hang.
+    let hung = TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", hung.local_addr().unwrap());
+    let output = run_child(
+        test,
+        &[
+            ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "600000"),
+            ("OTEL_BSP_EXPORT_TIMEOUT", "300"),
+            ("OTEL_BSP_MAX_QUEUE_SIZE", "16"),
+            ("RUST_LOG", "warn"),
+        ],
+    );
+    drop(hung);
+    let stdout = output.stdout;
+    assert_eq!(
+        stdout.matches("BatchSpanProcessor.SpanDroppingStarted").count(),
+        1,
+        "one warning at the first drop, not one per span: {stdout}"
+    );
+    let total = stdout
+        .lines()
+        .find(|l| l.contains("BatchSpanProcessor.SpansDropped"))
+        .unwrap_or_else(|| panic!("the total at shutdown: {stdout}"));
+    let count: usize = total
+        .split("dropped_span_count=")
+        .nth(1)
+        .and_then(|rest| rest.split(|c: char| !c.is_ascii_digit()).next())
+        .and_then(|n| n.parse().ok())
+        .unwrap_or_else(|| panic!("{total}"));
+    // At most a queue and a batch in flight were not dropped.
+    assert!(count >= 1000 - 2 * 16, "{total}");
+}
+
+#[test]
+fn hung_collector_over_http() {
+    hung_collector("hung_collector_over_http", "http/protobuf");
+}
+
+#[test]
+fn hung_collector_over_grpc() {
+    hung_collector("hung_collector_over_grpc", "grpc");
+}
