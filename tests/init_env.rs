@@ -294,6 +294,33 @@ fn propagators_and_samplers_from_env() {
 }
 
 #[test]
+fn a_lookup_stands_in_for_the_environment() {
+    const TEST: &str = "a_lookup_stands_in_for_the_environment";
+    if is_child(TEST) {
+        // The SDK would read its own variables from the environment, which has none of these.
+        let _guard = baton::Init::from_lookup(|name| {
+            let value = match name {
+                "OTEL_TRACES_SAMPLER" => "parentbased_always_off",
+                "OTEL_PROPAGATORS" => "b3multi",
+                "OTEL_TRACES_EXPORTER" => "none",
+                "BATON_LOG_FORMAT" => "none",
+                _ => return None,
+            };
+            Some(value.to_owned())
+        })
+        .unwrap()
+        .install()
+        .unwrap();
+        let span = opentelemetry::global::tracer("orders").start("root");
+        assert!(!span.span_context().is_sampled());
+        let fields = opentelemetry::global::get_text_map_propagator(|p| p.fields().count());
+        assert_eq!(fields, 4, "the four x-b3- headers");
+        return;
+    }
+    run_child(TEST, &[]);
+}
+
+#[test]
 fn a_bad_variable_fails_init() {
     const TEST: &str = "a_bad_variable_fails_init";
     if is_child(TEST) {
