@@ -87,7 +87,11 @@ fn current_thread<F: Future>(future: F) -> F::Output {
 }
 
 fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 async fn receiver() -> Receiver {
@@ -121,7 +125,10 @@ fn otlp_over_http_by_default_to_the_generic_endpoint() {
                 // The generic variable: `/v1/traces` is appended for OTLP/HTTP.
                 ("OTEL_EXPORTER_OTLP_ENDPOINT", receiver.http_endpoint()),
                 ("OTEL_SERVICE_NAME", "orders".into()),
-                ("OTEL_RESOURCE_ATTRIBUTES", "deployment.environment=test".into()),
+                (
+                    "OTEL_RESOURCE_ATTRIBUTES",
+                    "deployment.environment=test".into(),
+                ),
             ],
         )
         .await;
@@ -129,7 +136,9 @@ fn otlp_over_http_by_default_to_the_generic_endpoint() {
             .wait_for_trace(|t| t.span_named("render").is_some(), ARRIVAL)
             .await
             .unwrap();
-        let request = trace.span_named("GET /orders").expect("the tracing span is exported");
+        let request = trace
+            .span_named("GET /orders")
+            .expect("the tracing span is exported");
         let query = trace.span_named("SELECT orders").unwrap();
         let render = trace.span_named("render").unwrap();
         assert!(request.is_root());
@@ -174,7 +183,10 @@ fn otlp_over_grpc_to_a_scheme_less_endpoint_from_a_current_thread_runtime() {
             .await
             .unwrap();
         assert_eq!(trace.len(), 3);
-        assert_eq!(trace.span_named("GET /orders").unwrap().service_name(), "billing");
+        assert_eq!(
+            trace.span_named("GET /orders").unwrap().service_name(),
+            "billing"
+        );
     });
 }
 
@@ -227,8 +239,15 @@ fn sdk_disabled_and_exporter_none_export_nothing() {
             .iter()
             .flat_map(|t| t.spans().map(|s| s.name().to_owned()).collect::<Vec<_>>())
             .collect();
-        assert_eq!(receiver.traces().len(), 3, "only the marker child's traces: {names:?}");
-        assert!(!names.iter().any(|n| n == "disabled" || n == "none"), "{names:?}");
+        assert_eq!(
+            receiver.traces().len(),
+            3,
+            "only the marker child's traces: {names:?}"
+        );
+        assert!(
+            !names.iter().any(|n| n == "disabled" || n == "none"),
+            "{names:?}"
+        );
     });
 }
 
@@ -268,7 +287,11 @@ fn propagators_and_samplers_from_env() {
     let none = ("OTEL_TRACES_EXPORTER", "none");
     run_child(
         TEST,
-        &[none, ("EXPECT_FIELDS", "traceparent,tracestate,baggage"), ("EXPECT_SAMPLED", "true")],
+        &[
+            none,
+            ("EXPECT_FIELDS", "traceparent,tracestate,baggage"),
+            ("EXPECT_SAMPLED", "true"),
+        ],
     );
     run_child(
         TEST,
@@ -352,15 +375,24 @@ fn log_lines_are_correlated_in_the_format_and_filter_asked_for() {
     }
     // Not at the start of a line: libtest's `test NAME ... ` may come first.
     let trace_id = |stdout: &str| {
-        let after = stdout.split("TRACE_ID=").nth(1).unwrap_or_else(|| panic!("{stdout}"));
+        let after = stdout
+            .split("TRACE_ID=")
+            .nth(1)
+            .unwrap_or_else(|| panic!("{stdout}"));
         after[..32].to_owned()
     };
 
     let text = run_child(TEST, &[("OTEL_TRACES_EXPORTER", "none")]).stdout;
     let id = trace_id(&text);
     for message in ["an info line", "a warn line"] {
-        let line = text.lines().find(|l| l.contains(message)).unwrap_or_else(|| panic!("{text}"));
-        assert!(line.starts_with(&format!("trace_id={id} span_id=")), "{line}");
+        let line = text
+            .lines()
+            .find(|l| l.contains(message))
+            .unwrap_or_else(|| panic!("{text}"));
+        assert!(
+            line.starts_with(&format!("trace_id={id} span_id=")),
+            "{line}"
+        );
     }
 
     let json = run_child(
@@ -387,9 +419,12 @@ fn outage_then_recovery(test: &str, protocol: &str) {
             let _guard = baton::init().unwrap();
             let app = axum::Router::new().route(
                 "/{name}",
-                axum::routing::get(|axum::extract::Path(name): axum::extract::Path<String>| async move {
-                    opentelemetry::global::tracer("svc").in_span(format!("GET /{name}"), |_| "done")
-                }),
+                axum::routing::get(
+                    |axum::extract::Path(name): axum::extract::Path<String>| async move {
+                        opentelemetry::global::tracer("svc")
+                            .in_span(format!("GET /{name}"), |_| "done")
+                    },
+                ),
             );
             let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
             let addr = listener.local_addr().unwrap();
@@ -407,7 +442,10 @@ fn outage_then_recovery(test: &str, protocol: &str) {
                 call("during-outage").await;
             }
             let port: u16 = std::env::var("COLLECTOR_PORT").unwrap().parse().unwrap();
-            let config = match std::env::var("OTEL_EXPORTER_OTLP_PROTOCOL").unwrap().as_str() {
+            let config = match std::env::var("OTEL_EXPORTER_OTLP_PROTOCOL")
+                .unwrap()
+                .as_str()
+            {
                 "grpc" => ReceiverConfig::ephemeral().grpc_port(port),
                 _ => ReceiverConfig::ephemeral().http_port(port),
             };
@@ -427,7 +465,10 @@ fn outage_then_recovery(test: &str, protocol: &str) {
         test,
         &[
             ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
-            ("OTEL_EXPORTER_OTLP_ENDPOINT", &format!("http://127.0.0.1:{port}")),
+            (
+                "OTEL_EXPORTER_OTLP_ENDPOINT",
+                &format!("http://127.0.0.1:{port}"),
+            ),
             ("COLLECTOR_PORT", &port),
             ("OTEL_SERVICE_NAME", "svc"),
             ("OTEL_BSP_SCHEDULE_DELAY", "100"),
@@ -485,7 +526,9 @@ fn hung_collector(test: &str, protocol: &str) {
     drop(hung);
     let stdout = output.stdout;
     assert_eq!(
-        stdout.matches("BatchSpanProcessor.SpanDroppingStarted").count(),
+        stdout
+            .matches("BatchSpanProcessor.SpanDroppingStarted")
+            .count(),
         1,
         "one warning at the first drop, not one per span: {stdout}"
     );

@@ -6,8 +6,10 @@ use baton::Init;
 use baton::init::{Exporter, InitError, LogFormat, Protocol};
 
 fn lookup(vars: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
-    let vars: Vec<(String, String)> =
-        vars.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect();
+    let vars: Vec<(String, String)> = vars
+        .iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
     move |name| vars.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone())
 }
 
@@ -37,7 +39,10 @@ fn nothing_set_means_the_specification_defaults() {
     assert_eq!(init.get_log_format(), LogFormat::Text);
     let debug = format!("{init:?}");
     assert!(debug.contains("sampler: None"), "{debug}");
-    assert!(debug.contains("[\"traceparent\", \"tracestate\", \"baggage\"]"), "{debug}");
+    assert!(
+        debug.contains("[\"traceparent\", \"tracestate\", \"baggage\"]"),
+        "{debug}"
+    );
     assert!(debug.contains("export_timeout: 30s"), "{debug}");
     assert!(debug.contains("log_filter: \"info\""), "{debug}");
 }
@@ -58,9 +63,21 @@ fn empty_values_count_as_unset() {
 
 #[test]
 fn sdk_disabled() {
-    assert!(read(&[("OTEL_SDK_DISABLED", "true")]).unwrap().is_disabled());
-    assert!(read(&[("OTEL_SDK_DISABLED", "TRUE")]).unwrap().is_disabled());
-    assert!(!read(&[("OTEL_SDK_DISABLED", "false")]).unwrap().is_disabled());
+    assert!(
+        read(&[("OTEL_SDK_DISABLED", "true")])
+            .unwrap()
+            .is_disabled()
+    );
+    assert!(
+        read(&[("OTEL_SDK_DISABLED", "TRUE")])
+            .unwrap()
+            .is_disabled()
+    );
+    assert!(
+        !read(&[("OTEL_SDK_DISABLED", "false")])
+            .unwrap()
+            .is_disabled()
+    );
     assert_error(
         &[("OTEL_SDK_DISABLED", "yes")],
         "OTEL_SDK_DISABLED",
@@ -71,11 +88,19 @@ fn sdk_disabled() {
 
 #[test]
 fn traces_exporter() {
-    let exporters = |v| read(&[("OTEL_TRACES_EXPORTER", v)]).unwrap().get_exporters().to_vec();
+    let exporters = |v| {
+        read(&[("OTEL_TRACES_EXPORTER", v)])
+            .unwrap()
+            .get_exporters()
+            .to_vec()
+    };
     assert_eq!(exporters("otlp"), [Exporter::Otlp]);
     assert_eq!(exporters("console"), [Exporter::Console]);
     assert_eq!(exporters("none"), [Exporter::None]);
-    assert_eq!(exporters(" OTLP , console,otlp"), [Exporter::Otlp, Exporter::Console]);
+    assert_eq!(
+        exporters(" OTLP , console,otlp"),
+        [Exporter::Otlp, Exporter::Console]
+    );
     assert_error(
         &[("OTEL_TRACES_EXPORTER", "otlp,jaeger")],
         "OTEL_TRACES_EXPORTER",
@@ -99,7 +124,10 @@ fn traces_exporter() {
 #[test]
 fn protocol_per_signal_first_then_generic() {
     let protocol = |vars: &[(&str, &str)]| read(vars).unwrap().get_protocol();
-    assert_eq!(protocol(&[("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")]), Protocol::Grpc);
+    assert_eq!(
+        protocol(&[("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc")]),
+        Protocol::Grpc
+    );
     assert_eq!(
         protocol(&[("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf")]),
         Protocol::HttpProtobuf
@@ -142,7 +170,10 @@ fn endpoints() {
     assert!(
         endpoint(&[
             ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://generic:4318"),
-            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://traces:4318/v1/traces"),
+            (
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "http://traces:4318/v1/traces"
+            ),
         ])
         .contains("endpoint: Some(\"http://traces:4318/v1/traces\")")
     );
@@ -186,7 +217,10 @@ fn malformed_endpoints() {
     assert_error(
         &[
             ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc"),
-            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "https://collector:4317"),
+            (
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "https://collector:4317",
+            ),
         ],
         "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
         "https://collector:4317",
@@ -221,11 +255,23 @@ fn samplers() {
     assert_eq!(named("always_on"), "Some(AlwaysOn)");
     assert_eq!(named("always_off"), "Some(AlwaysOff)");
     assert_eq!(named("traceidratio"), "Some(TraceIdRatioBased(1.0))");
-    assert_eq!(named("parentbased_always_on"), "Some(ParentBased(AlwaysOn))");
-    assert_eq!(named("parentbased_always_off"), "Some(ParentBased(AlwaysOff))");
-    assert_eq!(named("parentbased_traceidratio"), "Some(ParentBased(TraceIdRatioBased(1.0)))");
     assert_eq!(
-        sampler(&[("OTEL_TRACES_SAMPLER", "traceidratio"), ("OTEL_TRACES_SAMPLER_ARG", "0.25")]),
+        named("parentbased_always_on"),
+        "Some(ParentBased(AlwaysOn))"
+    );
+    assert_eq!(
+        named("parentbased_always_off"),
+        "Some(ParentBased(AlwaysOff))"
+    );
+    assert_eq!(
+        named("parentbased_traceidratio"),
+        "Some(ParentBased(TraceIdRatioBased(1.0)))"
+    );
+    assert_eq!(
+        sampler(&[
+            ("OTEL_TRACES_SAMPLER", "traceidratio"),
+            ("OTEL_TRACES_SAMPLER_ARG", "0.25")
+        ]),
         "Some(TraceIdRatioBased(0.25))"
     );
     assert_eq!(
@@ -237,7 +283,10 @@ fn samplers() {
     );
     // The argument means nothing to the other samplers (the specification ignores it there).
     assert_eq!(
-        sampler(&[("OTEL_TRACES_SAMPLER", "always_on"), ("OTEL_TRACES_SAMPLER_ARG", "7")]),
+        sampler(&[
+            ("OTEL_TRACES_SAMPLER", "always_on"),
+            ("OTEL_TRACES_SAMPLER_ARG", "7")
+        ]),
         "Some(AlwaysOn)"
     );
 }
@@ -261,7 +310,10 @@ fn bad_samplers() {
         ("traceidratio", "NaN"),
     ] {
         assert_error(
-            &[("OTEL_TRACES_SAMPLER", sampler), ("OTEL_TRACES_SAMPLER_ARG", arg)],
+            &[
+                ("OTEL_TRACES_SAMPLER", sampler),
+                ("OTEL_TRACES_SAMPLER_ARG", arg),
+            ],
             "OTEL_TRACES_SAMPLER_ARG",
             arg,
             &format!(
@@ -291,7 +343,10 @@ fn propagators() {
 
 #[test]
 fn export_timeout() {
-    let debug = format!("{:?}", read(&[("OTEL_BSP_EXPORT_TIMEOUT", "1500")]).unwrap());
+    let debug = format!(
+        "{:?}",
+        read(&[("OTEL_BSP_EXPORT_TIMEOUT", "1500")]).unwrap()
+    );
     assert!(debug.contains("export_timeout: 1.5s"), "{debug}");
     for bad in ["1.5s", "-1", "soon"] {
         assert_error(
@@ -322,7 +377,10 @@ fn log_format() {
 #[test]
 fn log_filter() {
     let debug = format!("{:?}", read(&[("RUST_LOG", "warn,orders=debug")]).unwrap());
-    assert!(debug.contains("log_filter: \"warn,orders=debug\""), "{debug}");
+    assert!(
+        debug.contains("log_filter: \"warn,orders=debug\""),
+        "{debug}"
+    );
     let err = error(&[("RUST_LOG", "orders=loud")]);
     assert_eq!(err.variable(), Some("RUST_LOG"));
     assert_eq!(err.value(), Some("orders=loud"));

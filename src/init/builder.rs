@@ -328,7 +328,10 @@ impl Init {
     /// let init = baton::Init::from_lookup(|_| None).unwrap().propagator(B3Propagator::default());
     /// assert!(format!("{init:?}").contains("\"b3\""));
     /// ```
-    pub fn propagator(mut self, propagator: impl TextMapPropagator + Send + Sync + 'static) -> Self {
+    pub fn propagator(
+        mut self,
+        propagator: impl TextMapPropagator + Send + Sync + 'static,
+    ) -> Self {
         self.propagator = Box::new(propagator);
         self
     }
@@ -457,7 +460,13 @@ impl Init {
 
     fn otlp_exporter(
         &self,
-    ) -> Result<(opentelemetry_otlp::SpanExporter, Option<tokio::runtime::Runtime>), InitError> {
+    ) -> Result<
+        (
+            opentelemetry_otlp::SpanExporter,
+            Option<tokio::runtime::Runtime>,
+        ),
+        InitError,
+    > {
         let endpoint = self
             .endpoint
             .as_ref()
@@ -505,7 +514,14 @@ impl Init {
 /// Targets whose spans and events the OpenTelemetry layer leaves out: the exporters' transports.
 fn is_exporter_target(target: &str) -> bool {
     const TRANSPORTS: [&str; 9] = [
-        "opentelemetry", "h2", "hyper", "hyper_util", "tonic", "tower", "reqwest", "rustls",
+        "opentelemetry",
+        "h2",
+        "hyper",
+        "hyper_util",
+        "tonic",
+        "tower",
+        "reqwest",
+        "rustls",
         "tokio_util",
     ];
     // `opentelemetry` covers `opentelemetry_sdk` and `opentelemetry-otlp` too.

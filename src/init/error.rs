@@ -121,7 +121,10 @@ impl fmt::Display for InitError {
             } => write!(f, "invalid {name} {value:?}: expected {expected}"),
             Kind::Exporter(err) => write!(f, "the otlp exporter could not be built: {err}"),
             Kind::Runtime(err) => {
-                write!(f, "the runtime of the grpc exporter could not be started: {err}")
+                write!(
+                    f,
+                    "the runtime of the grpc exporter could not be started: {err}"
+                )
             }
             Kind::SubscriberTaken => f.write_str(
                 "a global tracing subscriber is already set: install yours without init's \

@@ -134,9 +134,8 @@ pub(super) fn exporters(value: Option<&str>) -> Result<Vec<Exporter>, InitError>
     let Some(value) = value else {
         return Ok(vec![Exporter::Otlp]);
     };
-    let bad = |v: &str| {
-        InitError::variable_value(OTEL_TRACES_EXPORTER, v, "one of otlp, console, none")
-    };
+    let bad =
+        |v: &str| InitError::variable_value(OTEL_TRACES_EXPORTER, v, "one of otlp, console, none");
     let mut found = Vec::new();
     for name in value.split(',').map(str::trim).filter(|n| !n.is_empty()) {
         let exporter = match name.to_ascii_lowercase().as_str() {
