@@ -16,10 +16,10 @@
 //!   layers and clients that carry the trace over every HTTP and gRPC hop.
 //! - `log` (feature `tracing`): `baton_log`, log correlation for `tracing-subscriber` — the
 //!   trace id, span id and chosen `Local`s on every text or JSON line.
-//! - `init` (feature `init`): `baton::init()` and the `Init` builder — one call in `main` that
-//!   installs the tracer provider (OTLP, console or no exporter), the global propagator and a
-//!   correlated `tracing` subscriber from the `OTEL_*` variables, with a guard that flushes on
-//!   drop.
+//! - [`init`][init-module] (feature `init`): [`init()`] and the [`Init`] builder — one call in
+//!   `main` that installs the tracer provider (OTLP, console or no exporter), the global
+//!   propagator and a correlated `tracing` subscriber from the `OTEL_*` variables, with a guard
+//!   that flushes on drop.
 //!
 //! # Feature flags
 //!
@@ -40,7 +40,7 @@
 //! | `axum`          | no      | `tower`'s layer with axum's matched route and peer address |
 //! | `reqwest`       | no      | `interceptors` with the reqwest middleware and `RequestBuilder` extension |
 //! | `tracing`       | no      | `log` (and `context`): trace ids and locals on every `tracing` event; the server layers also enter a `tracing` span |
-//! | `init`          | no      | `init` (and `propagation`, `tracing`): `baton::init()`, the SDK, the OTLP and console exporters |
+//! | `init`          | no      | [`init`][init-module] (and `propagation`, `tracing`): `baton::init()`, the SDK, the OTLP and console exporters |
 //! | `full`          | no      | every feature above, `strict` included |
 //!
 //! # Usage
@@ -62,6 +62,11 @@
     not(feature = "context"),
     doc = "\n\n[`context`]: #feature-flags\n[`baton_context`]: #feature-flags"
 )]
+#![cfg_attr(
+    not(feature = "init"),
+    doc = "\n\n[`init()`]: #feature-flags\n[`Init`]: #feature-flags\n[init-module]: #feature-flags"
+)]
+#![cfg_attr(feature = "init", doc = "\n\n[init-module]: mod@init")]
 #![cfg_attr(
     not(feature = "propagation"),
     doc = "\n\n[`propagation`]: #feature-flags\n[`baton_propagation`]: #feature-flags"
