@@ -384,6 +384,10 @@ fn log_lines_are_correlated_in_the_format_and_filter_asked_for() {
 
     let text = run_child(TEST, &[("OTEL_TRACES_EXPORTER", "none")]).stdout;
     let id = trace_id(&text);
+    assert!(
+        !text.contains("TracerProvider.GlobalSet"),
+        "OpenTelemetry's notices: {text}"
+    );
     for message in ["an info line", "a warn line"] {
         let line = text
             .lines()

@@ -44,7 +44,10 @@ fn nothing_set_means_the_specification_defaults() {
         "{debug}"
     );
     assert!(debug.contains("export_timeout: 30s"), "{debug}");
-    assert!(debug.contains("log_filter: \"info\""), "{debug}");
+    assert!(
+        debug.contains("log_filter: \"info,opentelemetry=warn\""),
+        "{debug}"
+    );
 }
 
 #[test]

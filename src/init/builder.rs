@@ -367,7 +367,8 @@ impl Init {
         self
     }
 
-    /// Sets which events are logged, in `RUST_LOG` syntax (`RUST_LOG`; `info` when unset).
+    /// Sets which events are logged, in `RUST_LOG` syntax (`RUST_LOG`; `info,opentelemetry=warn`
+    /// when unset).
     ///
     /// # Examples
     ///

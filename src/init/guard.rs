@@ -134,13 +134,20 @@ impl Drop for InitGuard {
     }
 }
 
+/// How much longer than the bound an abandoned shutdown thread may keep trying.
+const LINGER: Duration = Duration::from_secs(5);
+
 /// Shuts `provider` down on a thread of its own and waits at most `bound` for it.
 fn shut_down(provider: SdkTracerProvider, bound: Duration) -> OTelSdkResult {
+    // The bound is this wait's: the provider's own timeout is longer, so that a slow export is
+    // always reported as `Timeout(bound)` rather than, in a race, as the provider's summary of
+    // its processors' timeouts. The thread is abandoned after the bound.
+    let provider_timeout = bound.saturating_add(LINGER);
     let (done, finished) = mpsc::sync_channel(1);
     let spawned = std::thread::Builder::new()
         .name("baton-shutdown".into())
         .spawn(move || {
-            let _ = done.send(provider.shutdown_with_timeout(bound));
+            let _ = done.send(provider.shutdown_with_timeout(provider_timeout));
         });
     if let Err(err) = spawned {
         return Err(OTelSdkError::InternalFailure(format!(

@@ -56,7 +56,7 @@
 //! | `OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, `OTEL_EXPORTER_OTLP_PROTOCOL` | `init` (the exporter would ignore a bad value) | `http/protobuf` (default, the specification's), `grpc` |
 //! | `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT`, `OTEL_EXPORTER_OTLP_ENDPOINT` | `init`, checked and given to the exporter | an `http://` URL; default `http://localhost:4318/v1/traces`, or `http://localhost:4317` for gRPC. The per-signal one is used as given; the generic one gets `/v1/traces` for OTLP/HTTP. A gRPC endpoint with no scheme gets `http://` (see below) |
 //! | `BATON_LOG_FORMAT` | `init` | `text` (default), `json`, `none` (no subscriber: the service installs its own) |
-//! | `RUST_LOG` | `init` | `tracing-subscriber` filter directives, default `info` |
+//! | `RUST_LOG` | `init` | `tracing-subscriber` filter directives, default `info,opentelemetry=warn` |
 //! | `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES` | the SDK (`Resource::builder`) | |
 //! | `OTEL_BSP_SCHEDULE_DELAY`, `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` | the SDK (batch processor) | default 5000 ms, 2048, 512 |
 //! | `OTEL_SPAN_*_COUNT_LIMIT` | the SDK | |

@@ -21,8 +21,11 @@ pub(super) const RUST_LOG: &str = "RUST_LOG";
 
 /// The specification's default for `OTEL_BSP_EXPORT_TIMEOUT`.
 pub(super) const DEFAULT_EXPORT_TIMEOUT: Duration = Duration::from_millis(30_000);
-/// What is logged when `RUST_LOG` is unset.
-pub(super) const DEFAULT_LOG_FILTER: &str = "info";
+/// What is logged when `RUST_LOG` is unset: OpenTelemetry's own notices ("global tracer
+/// provider is set") are not news to a service, its warnings (spans dropped, exports failed)
+/// are. A target directive is a prefix: this covers `opentelemetry_sdk` and
+/// `opentelemetry-otlp` too.
+pub(super) const DEFAULT_LOG_FILTER: &str = "info,opentelemetry=warn";
 
 const SAMPLERS: &str = "always_on, always_off, traceidratio, parentbased_always_on, \
                         parentbased_always_off, parentbased_traceidratio";
