@@ -558,3 +558,34 @@ impl TextMapPropagator for PropagatorBox {
         self.0.fields()
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::is_exporter_target;
+
+    #[test]
+    fn the_exporters_transports_are_left_out_of_the_opentelemetry_layer() {
+        for target in [
+            "h2",
+            "h2::proto::connection",
+            "hyper_util::client::legacy::pool",
+            "tonic::transport",
+            "tower::buffer::worker",
+            "reqwest::blocking::wait",
+            "opentelemetry",
+            "opentelemetry_sdk",
+            "opentelemetry-otlp",
+        ] {
+            assert!(is_exporter_target(target), "{target}");
+        }
+        for target in [
+            "orders",
+            "h2o",
+            "towering::inferno",
+            "hyperion",
+            "my_app::tonic_client",
+        ] {
+            assert!(!is_exporter_target(target), "{target}");
+        }
+    }
+}
