@@ -140,7 +140,7 @@ impl<B, O: BodyObserver> fmt::Debug for ObservedBody<B, O> {
 
 /// The last path segment of a type's name (`Status` for `tonic::Status`): a stable, low
 /// cardinality `error.type` for a body error.
-fn short_type_name<T>() -> &'static str {
+pub(crate) fn short_type_name<T>() -> &'static str {
     let name = std::any::type_name::<T>();
     let name = name.split('<').next().unwrap_or(name);
     name.rsplit("::").next().unwrap_or(name)

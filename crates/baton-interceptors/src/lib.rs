@@ -2,6 +2,11 @@
 //!
 //! This crate provides:
 //!
+//! - [`server`] (feature `tower`): [`HttpServerLayer`](server::HttpServerLayer) for axum,
+//!   hyper and any tower HTTP server, and [`GrpcServerLayer`](server::GrpcServerLayer) for
+//!   tonic (feature `tonic`): the server span, the handler run in the request's context.
+//! - [`trust`]: how much of an inbound trace context a server believes, per request.
+//! - [`request_id`]: the request-id local the server layers set and echo.
 //! - [`semconv`]: the semantic-convention names and value rules Baton's spans follow.
 //! - Outbound (clients):
 //!   - `reqwest` (feature `reqwest`): `TraceMiddleware` for reqwest-middleware and
@@ -28,3 +33,10 @@ pub mod reqwest;
 #[cfg(feature = "tonic")]
 #[cfg_attr(docsrs, doc(cfg(feature = "tonic")))]
 pub mod tonic;
+
+// Inbound: the server layers and what they decide per request.
+pub mod request_id;
+#[cfg(feature = "tower")]
+#[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
+pub mod server;
+pub mod trust;
