@@ -5,7 +5,7 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, ready};
 
-use baton_context::InContext;
+use baton_context::{InContext, Snapshot};
 use http_body::{Body, Frame, SizeHint};
 use pin_project_lite::pin_project;
 
@@ -68,8 +68,15 @@ where
                 if let Some(echo) = this.echo.take() {
                     parts.headers.insert(X_REQUEST_ID, echo);
                 }
+                let snapshot = Snapshot::from(ending.cx.clone());
                 let body = ObservedBody::new(body, ending).end_if_empty();
-                Ok(http::Response::from_parts(parts, ResponseBody { inner: body }))
+                Ok(http::Response::from_parts(
+                    parts,
+                    ResponseBody {
+                        inner: body,
+                        snapshot,
+                    },
+                ))
             }
             Err(error) => {
                 ending.failed(short_type_name::<E>());
@@ -89,10 +96,12 @@ impl<F> fmt::Debug for ResponseFuture<F> {
 
 pin_project! {
     /// A response body that ends the request's span when it ends (or is dropped), seeing
-    /// gRPC trailers on the way.
+    /// gRPC trailers on the way. It is polled in the request's context: a streaming handler's
+    /// stream runs as the body is read, after the handler's future returned.
     pub struct ResponseBody<B> {
         #[pin]
         inner: ObservedBody<B, Ending>,
+        snapshot: Snapshot,
     }
 }
 
@@ -108,7 +117,9 @@ where
         self: Pin<&mut Self>,
         cx: &mut Context<'_>,
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
-        self.project().inner.poll_frame(cx)
+        let this = self.project();
+        let inner = this.inner;
+        this.snapshot.run_sync(|| inner.poll_frame(cx))
     }
 
     fn is_end_stream(&self) -> bool {
@@ -122,6 +133,8 @@ where
 
 impl<B> fmt::Debug for ResponseBody<B> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.debug_struct("ResponseBody").field("inner", &self.inner).finish()
+        f.debug_struct("ResponseBody")
+            .field("inner", &self.inner)
+            .finish_non_exhaustive()
     }
 }
