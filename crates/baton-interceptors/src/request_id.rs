@@ -113,9 +113,7 @@ impl RequestId {
 fn random_u64() -> u64 {
     static KEYS: std::sync::OnceLock<std::hash::RandomState> = std::sync::OnceLock::new();
     static COUNTER: AtomicU64 = AtomicU64::new(0);
-    let mut hasher = KEYS
-        .get_or_init(std::hash::RandomState::new)
-        .build_hasher();
+    let mut hasher = KEYS.get_or_init(std::hash::RandomState::new).build_hasher();
     hasher.write_u64(COUNTER.fetch_add(1, Ordering::Relaxed));
     hasher.finish()
 }

@@ -276,9 +276,12 @@ impl ProxyRange {
     /// ```
     pub fn contains(&self, address: IpAddr) -> bool {
         match (self.network, address.to_canonical()) {
-            (IpAddr::V4(net), IpAddr::V4(addr)) => {
-                prefix_eq(u32::from(net).into(), u32::from(addr).into(), self.prefix, 32)
-            }
+            (IpAddr::V4(net), IpAddr::V4(addr)) => prefix_eq(
+                u32::from(net).into(),
+                u32::from(addr).into(),
+                self.prefix,
+                32,
+            ),
             (IpAddr::V6(net), IpAddr::V6(addr)) => {
                 prefix_eq(u128::from(net), u128::from(addr), self.prefix, 128)
             }
@@ -494,7 +497,14 @@ mod tests {
         for good in ["10.0.0.0/8", "1.2.3.4", "::1", "fd00::/8", "0.0.0.0/0"] {
             assert!(good.parse::<ProxyRange>().is_ok(), "{good}");
         }
-        for bad in ["10.0.0.0/33", "::/129", "10.0.0.0/", "10.0.0.0/+8", "10.0.0.0/08", "x/8"] {
+        for bad in [
+            "10.0.0.0/33",
+            "::/129",
+            "10.0.0.0/",
+            "10.0.0.0/+8",
+            "10.0.0.0/08",
+            "x/8",
+        ] {
             assert!(bad.parse::<ProxyRange>().is_err(), "{bad}");
         }
         let all: ProxyRange = "0.0.0.0/0".parse().unwrap();
@@ -512,7 +522,10 @@ mod tests {
     #[test]
     fn forwarded_wins_and_hops_are_read_from_the_right() {
         let map = headers(&[
-            ("forwarded", "for=198.51.100.1, for=\"[2001:db8::1]:4711\";proto=https"),
+            (
+                "forwarded",
+                "for=198.51.100.1, for=\"[2001:db8::1]:4711\";proto=https",
+            ),
             ("forwarded", "for=10.0.0.3"),
             ("x-forwarded-for", "203.0.113.9"),
         ]);

@@ -13,10 +13,16 @@ use support::{Spans, serve_axum};
 
 /// The request id in the handler, and in a task it spawns.
 async fn ids() -> String {
-    let here = REQUEST_ID.get().map(|id| id.to_string()).unwrap_or_default();
+    let here = REQUEST_ID
+        .get()
+        .map(|id| id.to_string())
+        .unwrap_or_default();
     let spawned = baton_context::spawn(async {
         tokio::task::yield_now().await;
-        REQUEST_ID.get().map(|id| id.to_string()).unwrap_or_default()
+        REQUEST_ID
+            .get()
+            .map(|id| id.to_string())
+            .unwrap_or_default()
     })
     .await
     .unwrap();
@@ -57,7 +63,10 @@ async fn a_missing_or_invalid_request_id_is_replaced_by_a_generated_one() {
             request = request.header("x-request-id", value);
         }
         let response = request.send().await.unwrap();
-        let echoed = response.headers()["x-request-id"].to_str().unwrap().to_owned();
+        let echoed = response.headers()["x-request-id"]
+            .to_str()
+            .unwrap()
+            .to_owned();
         let body = response.text().await.unwrap();
         assert_eq!(echoed.len(), 32, "{header:?}");
         assert!(echoed.bytes().all(|b| b.is_ascii_hexdigit()));

@@ -4,7 +4,12 @@
 #![cfg(feature = "tonic")]
 
 #[path = "support/echo.rs"]
-#[allow(clippy::all, unreachable_pub, missing_docs, missing_debug_implementations)]
+#[allow(
+    clippy::all,
+    unreachable_pub,
+    missing_docs,
+    missing_debug_implementations
+)]
 mod echo;
 #[path = "support/server.rs"]
 mod support;
@@ -19,9 +24,9 @@ use echo::echo_client::EchoClient;
 use echo::echo_server::{Echo, EchoServer};
 use echo::{EchoReply, EchoRequest};
 use futures_util::{Stream, StreamExt};
+use opentelemetry::Context;
 use opentelemetry::baggage::BaggageExt;
 use opentelemetry::trace::{SpanKind, Status as SpanStatus};
-use opentelemetry::Context;
 use support::{Spans, attr, i, s};
 use tokio::sync::Semaphore;
 use tonic::{Request, Response, Status};
@@ -45,7 +50,10 @@ fn reply(message: String) -> EchoReply {
                 .collect::<Vec<_>>()
                 .join(",")
         }),
-        request_id: REQUEST_ID.get().map(|id| id.to_string()).unwrap_or_default(),
+        request_id: REQUEST_ID
+            .get()
+            .map(|id| id.to_string())
+            .unwrap_or_default(),
     }
 }
 
@@ -78,7 +86,9 @@ impl Echo for Service {
                 Ok(reply(n.to_string()))
             }
         });
-        let end = futures_util::stream::iter((code != 0).then(|| Err(Status::new(code.into(), "asked for"))));
+        let end = futures_util::stream::iter(
+            (code != 0).then(|| Err(Status::new(code.into(), "asked for"))),
+        );
         Ok(Response::new(Box::pin(messages.chain(end))))
     }
 }
@@ -99,13 +109,18 @@ async fn serve(spans: &Spans, last: Arc<Semaphore>) -> SocketAddr {
 }
 
 async fn client(address: SocketAddr) -> EchoClient<tonic::transport::Channel> {
-    EchoClient::connect(format!("http://{address}")).await.unwrap()
+    EchoClient::connect(format!("http://{address}"))
+        .await
+        .unwrap()
 }
 
 fn with_context<T>(message: T) -> Request<T> {
     let mut request = Request::new(message);
     let metadata = request.metadata_mut();
-    metadata.insert("traceparent", format!("00-{TRACE}-{PARENT}-01").parse().unwrap());
+    metadata.insert(
+        "traceparent",
+        format!("00-{TRACE}-{PARENT}-01").parse().unwrap(),
+    );
     metadata.insert("baggage", "tenant=acme".parse().unwrap());
     metadata.insert("x-request-id", "grpc-1".parse().unwrap());
     request

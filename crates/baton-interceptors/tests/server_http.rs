@@ -30,7 +30,12 @@ fn layer(spans: &Spans) -> HttpServerLayer {
 async fn seen() -> String {
     Context::map_current(|cx| {
         let sc = cx.span().span_context().clone();
-        format!("{} {} {:02x}", sc.trace_id(), sc.span_id(), sc.trace_flags().to_u8())
+        format!(
+            "{} {} {:02x}",
+            sc.trace_id(),
+            sc.span_id(),
+            sc.trace_flags().to_u8()
+        )
     })
 }
 
@@ -140,7 +145,9 @@ async fn no_route_names_the_span_after_the_method_and_404_is_not_an_error() {
 async fn a_500_is_an_error_with_the_status_as_error_type() {
     let spans = Spans::new();
     let address = serve_axum(app(&spans)).await;
-    let response = reqwest::get(format!("http://{address}/fail")).await.unwrap();
+    let response = reqwest::get(format!("http://{address}/fail"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 500);
     response.bytes().await.unwrap();
 
@@ -173,7 +180,9 @@ async fn the_span_ends_with_the_body_not_the_headers() {
         .layer(layer(&spans));
     let address = serve_axum(app).await;
 
-    let mut response = reqwest::get(format!("http://{address}/stream")).await.unwrap();
+    let mut response = reqwest::get(format!("http://{address}/stream"))
+        .await
+        .unwrap();
     assert_eq!(response.status(), 200);
     send.send("first").await.unwrap();
     assert_eq!(&response.chunk().await.unwrap().unwrap()[..], b"first");
@@ -191,7 +200,12 @@ async fn w3c_b3_and_jaeger_inbound_headers_are_all_continued() {
     let address = serve_axum(app(&spans)).await;
     let client = reqwest::Client::new();
     let cases = [
-        ("traceparent", TRACEPARENT, "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"),
+        (
+            "traceparent",
+            TRACEPARENT,
+            "4bf92f3577b34da6a3ce929d0e0e4736",
+            "00f067aa0ba902b7",
+        ),
         (
             "b3",
             "80f198ee56343ba864fe8b2a57d3eff7-e457b5a2e4d86bd1-1",
@@ -231,7 +245,10 @@ async fn a_malformed_traceparent_is_served_under_a_new_trace() {
     let address = serve_axum(app(&spans)).await;
     let response = reqwest::Client::new()
         .get(format!("http://{address}/users/1"))
-        .header("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-zzzzzzzzzzzzzzzz-01")
+        .header(
+            "traceparent",
+            "00-4bf92f3577b34da6a3ce929d0e0e4736-zzzzzzzzzzzzzzzz-01",
+        )
         .header("tracestate", "=bad=")
         .header("baggage", "%%%")
         .send()

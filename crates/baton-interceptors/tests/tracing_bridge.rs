@@ -51,8 +51,14 @@ async fn run(filter: Targets, expected: usize) -> Vec<SpanData> {
         .unwrap();
     assert_eq!(seen, TRACE);
     let finished = spans.wait_for(expected).await;
-    assert!(finished.iter().all(|span| span.span_context.trace_id().to_string() == TRACE));
-    let servers = finished.iter().filter(|span| span.span_kind == SpanKind::Server);
+    assert!(
+        finished
+            .iter()
+            .all(|span| span.span_context.trace_id().to_string() == TRACE)
+    );
+    let servers = finished
+        .iter()
+        .filter(|span| span.span_kind == SpanKind::Server);
     assert_eq!(servers.count(), 1, "one server span per request");
     finished
 }
@@ -61,7 +67,12 @@ fn named<'a>(spans: &'a [SpanData], name: &str) -> &'a SpanData {
     spans
         .iter()
         .find(|span| span.name == name)
-        .unwrap_or_else(|| panic!("no span {name} in {:?}", spans.iter().map(|s| &s.name).collect::<Vec<_>>()))
+        .unwrap_or_else(|| {
+            panic!(
+                "no span {name} in {:?}",
+                spans.iter().map(|s| &s.name).collect::<Vec<_>>()
+            )
+        })
 }
 
 fn has_event(span: &SpanData, name: &str) -> bool {

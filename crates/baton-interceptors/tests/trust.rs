@@ -13,7 +13,7 @@ use baton_propagation::SamplingState;
 use opentelemetry::Context;
 use opentelemetry::baggage::BaggageExt;
 use opentelemetry::trace::{SpanId, TraceContextExt};
-use opentelemetry_sdk::trace::{Sampler, ParentBasedSampler};
+use opentelemetry_sdk::trace::{ParentBasedSampler, Sampler};
 use support::{Spans, attr, s, serve_axum};
 
 const TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -79,7 +79,10 @@ async fn trust_continues_ids_sampling_baggage_and_debug() {
     let address = serve(&spans, Trust::Trust).await;
     let seen = call(
         address,
-        &[("traceparent", &traceparent("01")), ("baggage", "tenant=acme")],
+        &[
+            ("traceparent", &traceparent("01")),
+            ("baggage", "tenant=acme"),
+        ],
     )
     .await;
     assert_eq!(seen.trace_id, TRACE);
@@ -105,7 +108,11 @@ async fn ids_only_keeps_the_ids_but_not_the_sampling_baggage_or_debug() {
     let b3 = format!("{TRACE}-{PARENT}-d");
     let seen = call(
         address,
-        &[("b3", &b3), ("baggage", "tenant=acme"), ("uberctx-user", "ann")],
+        &[
+            ("b3", &b3),
+            ("baggage", "tenant=acme"),
+            ("uberctx-user", "ann"),
+        ],
     )
     .await;
     assert_eq!(seen.trace_id, TRACE);
@@ -134,7 +141,10 @@ async fn link_starts_a_new_trace_linked_to_the_caller() {
     let address = serve(&spans, Trust::Link).await;
     let seen = call(
         address,
-        &[("traceparent", &traceparent("01")), ("baggage", "tenant=acme")],
+        &[
+            ("traceparent", &traceparent("01")),
+            ("baggage", "tenant=acme"),
+        ],
     )
     .await;
     assert_ne!(seen.trace_id, TRACE);
@@ -159,7 +169,10 @@ async fn ignore_reads_nothing() {
     let address = serve(&spans, Trust::Ignore).await;
     let seen = call(
         address,
-        &[("traceparent", &traceparent("01")), ("baggage", "tenant=acme")],
+        &[
+            ("traceparent", &traceparent("01")),
+            ("baggage", "tenant=acme"),
+        ],
     )
     .await;
     assert_ne!(seen.trace_id, TRACE);
@@ -194,7 +207,10 @@ async fn a_policy_decides_from_the_peer_and_an_auth_layers_extension() {
             next.run(request).await
         },
     );
-    let app = Router::new().route("/", get(report)).layer(layer).layer(auth);
+    let app = Router::new()
+        .route("/", get(report))
+        .layer(layer)
+        .layer(auth);
     let address = serve_axum(app).await;
 
     let tp = traceparent("01");

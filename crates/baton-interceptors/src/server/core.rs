@@ -8,8 +8,7 @@ use std::sync::Arc;
 use baton_propagation::{Carrier, Lines, Propagator, SamplingState, TraceParent};
 use opentelemetry::global::{BoxedSpan, BoxedTracer};
 use opentelemetry::trace::{
-    Link, Span, SpanBuilder, SpanContext, SpanKind, Status, TraceContextExt,
-    TraceState, Tracer,
+    Link, Span, SpanBuilder, SpanContext, SpanKind, Status, TraceContextExt, TraceState, Tracer,
 };
 use opentelemetry::{Context, KeyValue};
 
@@ -157,7 +156,10 @@ fn with_flags_kept(parent: &Context, span: BoxedSpan, random_trace_ids: bool) ->
         sc.trace_state().clone(),
     );
     match span.is_recording() {
-        true => parent.with_span(Flagged { inner: span, sc: fixed }),
+        true => parent.with_span(Flagged {
+            inner: span,
+            sc: fixed,
+        }),
         false => parent.with_remote_span_context(fixed),
     }
 }
@@ -223,7 +225,9 @@ const HIDDEN_PREFIXES: [&str; 2] = ["uberctx-", "ot-baggage-"];
 
 impl Untrusted<'_> {
     fn hides(name: &str) -> bool {
-        HIDDEN.iter().any(|hidden| name.eq_ignore_ascii_case(hidden))
+        HIDDEN
+            .iter()
+            .any(|hidden| name.eq_ignore_ascii_case(hidden))
             || HIDDEN_PREFIXES.iter().any(|prefix| {
                 name.get(..prefix.len())
                     .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
@@ -257,9 +261,9 @@ impl Carrier for Untrusted<'_> {
         if Self::hides(prefix) {
             return false;
         }
-        self.keys()
-            .into_iter()
-            .any(|key| key.len() >= prefix.len() && key[..prefix.len()].eq_ignore_ascii_case(prefix))
+        self.keys().into_iter().any(|key| {
+            key.len() >= prefix.len() && key[..prefix.len()].eq_ignore_ascii_case(prefix)
+        })
     }
 }
 
@@ -303,10 +307,7 @@ impl Ending {
                     i64::from(status.as_u16()),
                 ));
                 if status.is_server_error() {
-                    span.set_attribute(KeyValue::new(
-                        semconv::ERROR_TYPE,
-                        status_text(status),
-                    ));
+                    span.set_attribute(KeyValue::new(semconv::ERROR_TYPE, status_text(status)));
                     span.set_status(Status::error(""));
                 }
             }
@@ -402,7 +403,10 @@ mod tests {
             ("ot-baggage-x", "1"),
             ("jaeger-debug-id", "x"),
             ("x-b3-flags", "1"),
-            ("traceparent", "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01"),
+            (
+                "traceparent",
+                "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01",
+            ),
         ] {
             headers.insert(name, value.parse().unwrap());
         }

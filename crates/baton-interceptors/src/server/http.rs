@@ -35,7 +35,10 @@ pub(crate) fn describe<B>(
         .get(http::header::USER_AGENT)
         .and_then(|value| value.to_str().ok())
     {
-        attributes.push(KeyValue::new(semconv::USER_AGENT_ORIGINAL, agent.to_owned()));
+        attributes.push(KeyValue::new(
+            semconv::USER_AGENT_ORIGINAL,
+            agent.to_owned(),
+        ));
     }
     if let Some(version) = semconv::http_version(request.version()) {
         attributes.push(KeyValue::new(semconv::NETWORK_PROTOCOL_VERSION, version));
@@ -97,7 +100,10 @@ fn scheme(uri: &http::Uri) -> opentelemetry::Value {
 fn host<B>(request: &http::Request<B>) -> Option<(&str, Option<u16>)> {
     if let Some(authority) = request.uri().authority() {
         return Some((
-            authority.host().trim_start_matches('[').trim_end_matches(']'),
+            authority
+                .host()
+                .trim_start_matches('[')
+                .trim_end_matches(']'),
             authority.port_u16(),
         ));
     }
@@ -132,7 +138,10 @@ mod tests {
 
     #[test]
     fn hosts_split_into_name_and_port() {
-        assert_eq!(split_host("example.com:8080"), Some(("example.com", Some(8080))));
+        assert_eq!(
+            split_host("example.com:8080"),
+            Some(("example.com", Some(8080)))
+        );
         assert_eq!(split_host("example.com"), Some(("example.com", None)));
         assert_eq!(split_host("[::1]:80"), Some(("::1", Some(80))));
         assert_eq!(split_host("[::1]"), Some(("::1", None)));

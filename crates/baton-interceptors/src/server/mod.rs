@@ -48,6 +48,7 @@
 //! assert_eq!(response.text().await?, "request req-1");
 //!
 //! let spans = exporter.get_finished_spans()?;
+//! # #[cfg(feature = "axum")] // the route comes from axum's `MatchedPath`
 //! assert_eq!(spans[0].name, "GET /users/{id}");
 //! assert_eq!(spans[0].span_context.trace_id().to_string(), "4bf92f3577b34da6a3ce929d0e0e4736");
 //! assert_eq!(spans[0].parent_span_id.to_string(), "00f067aa0ba902b7");
