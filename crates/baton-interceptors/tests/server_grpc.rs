@@ -246,3 +246,46 @@ async fn a_stream_is_one_span_ending_after_its_last_message_with_the_trailers_st
         .unwrap();
     assert_eq!(ok.status, SpanStatus::Unset);
 }
+
+/// Set in the child process the next test runs itself in.
+const CHILD: &str = "BATON_SERVER_GRPC_CHILD";
+
+#[tokio::test]
+async fn rpc_dup_also_emits_the_old_names() {
+    // The opt-in is read once per process: run this test again in a process of its own.
+    if std::env::var_os(CHILD).is_none() {
+        let status = tokio::task::spawn_blocking(|| {
+            std::process::Command::new(std::env::current_exe().unwrap())
+                .args(["--exact", "rpc_dup_also_emits_the_old_names"])
+                .env(CHILD, "1")
+                .env("OTEL_SEMCONV_STABILITY_OPT_IN", "http,rpc/dup")
+                .status()
+                .unwrap()
+        })
+        .await
+        .unwrap();
+        assert!(status.success(), "the rpc/dup run failed");
+        return;
+    }
+    assert!(baton_interceptors::semconv::rpc_dup());
+    let spans = Spans::new();
+    let address = serve(&spans, Arc::new(Semaphore::new(1))).await;
+    let status = client(address)
+        .await
+        .unary(EchoRequest {
+            message: String::new(),
+            code: 14,
+            count: 0,
+        })
+        .await
+        .unwrap_err();
+    assert_eq!(status.code(), tonic::Code::Unavailable);
+    let span = &spans.wait_for(1).await[0];
+    assert_eq!(attr(span, "rpc.system.name"), s("grpc"));
+    assert_eq!(attr(span, "rpc.system"), s("grpc"));
+    assert_eq!(attr(span, "rpc.service"), s("baton.test.v1.Echo"));
+    assert_eq!(attr(span, "rpc.method"), s("baton.test.v1.Echo/Unary"));
+    assert_eq!(attr(span, "rpc.response.status_code"), s("UNAVAILABLE"));
+    assert_eq!(attr(span, "rpc.grpc.status_code"), i(14));
+    assert_eq!(attr(span, "error.type"), s("UNAVAILABLE"));
+}

@@ -336,3 +336,36 @@ async fn a_new_root_carries_the_random_flag_sampled_or_not() {
     let span = &spans.wait_for(1).await[0];
     assert!(matches!(attr(span, "url.path"), Some(Value::String(_))));
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_requests_never_see_each_others_context() {
+    let spans = Spans::new();
+    let address = serve_axum(app(&spans)).await;
+    let client = reqwest::Client::new();
+    let requests = (0..200_u32).map(|n| {
+        let client = client.clone();
+        async move {
+            let trace = format!("{:032x}", 0xabc0_0000_u128 + u128::from(n));
+            let seen = client
+                .get(format!("http://{address}/users/{n}"))
+                .header("traceparent", format!("00-{trace}-00f067aa0ba902b7-01"))
+                .header("x-request-id", format!("req-{n}"))
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(seen.headers()["x-request-id"], format!("req-{n}").as_str());
+            let seen = seen.text().await.unwrap();
+            assert!(seen.starts_with(&trace), "request {n} saw {seen}");
+            (trace, n)
+        }
+    });
+    let sent = futures_util::future::join_all(requests).await;
+    let finished = spans.wait_for(sent.len()).await;
+    for (trace, n) in sent {
+        let span = finished
+            .iter()
+            .find(|span| attr(span, "url.path") == s(&format!("/users/{n}")))
+            .unwrap();
+        assert_eq!(span.span_context.trace_id().to_string(), trace);
+    }
+}
