@@ -2,7 +2,7 @@
 //! generate) and echo on the response.
 //!
 //! This is Express's `storage.run({ requestId }, next)` as one layer: every handler, every
-//! task it starts with [`baton_context::spawn`], and every log line that stamps the local
+//! task it starts with `baton_context::spawn`, and every log line that stamps the local
 //! (baton-log's `.with_local(&REQUEST_ID)`) sees the same id.
 //!
 //! An inbound `x-request-id` is kept when it is 1 to [`RequestId::MAX_LEN`] characters of

@@ -6,7 +6,7 @@
 //! server span with the semantic-convention attributes (those a sampler may use set before it
 //! starts), and runs the handler with that span's `opentelemetry::Context` attached on every
 //! poll, with the [request id](crate::request_id) bound. So `Context::current()`, every
-//! [`Local`](baton_context::Local), work started with [`baton_context::spawn`] and outbound
+//! [`Local`](baton_context::Local), work started with `baton_context::spawn` and outbound
 //! calls all continue the request's trace. The span ends when the response body or stream
 //! ends, not at the response headers.
 //!
