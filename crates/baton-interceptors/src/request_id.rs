@@ -138,6 +138,7 @@ impl fmt::Debug for RequestId {
 
 /// The request id of a request: the inbound header's when it is valid, else a new one; and the
 /// header value to echo (the inbound one reused when kept, so nothing is copied for it).
+#[cfg(feature = "tower")]
 pub(crate) fn from_headers(headers: &http::HeaderMap) -> (RequestId, Option<http::HeaderValue>) {
     let mut lines = headers.get_all(X_REQUEST_ID).iter();
     // Two lines are ambiguous: neither is believed.
@@ -154,6 +155,7 @@ pub(crate) fn from_headers(headers: &http::HeaderMap) -> (RequestId, Option<http
 mod tests {
     use super::*;
 
+    #[cfg(feature = "tower")]
     #[test]
     fn a_valid_header_is_kept_and_anything_else_replaced() {
         let mut headers = http::HeaderMap::new();

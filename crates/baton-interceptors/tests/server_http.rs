@@ -16,7 +16,7 @@ use baton_interceptors::server::HttpServerLayer;
 use opentelemetry::trace::{SpanKind, Status, TraceContextExt};
 use opentelemetry::{Context, Value};
 use opentelemetry_sdk::trace::Sampler;
-use support::{Spans, attr, i, s, serve_axum};
+use support::{Spans, attr, get_text, i, s, serve_axum};
 
 const TRACEPARENT: &str = "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01";
 
@@ -220,15 +220,7 @@ async fn w3c_b3_and_jaeger_inbound_headers_are_all_continued() {
         ),
     ];
     for (header, value, trace, parent) in cases {
-        let seen = client
-            .get(format!("http://{address}/users/1"))
-            .header(header, value)
-            .send()
-            .await
-            .unwrap()
-            .text()
-            .await
-            .unwrap();
+        let seen = get_text(address, "/users/1", &[(header, value)]).await;
         assert!(seen.starts_with(trace), "{header}: {seen}");
         let finished = spans.finished();
         let span = finished
@@ -271,37 +263,16 @@ async fn the_random_flag_survives_a_sampler_that_drops_the_span() {
     // gives flags 00.
     let spans = Spans::new();
     let address = serve_axum(app(&spans)).await;
-    let client = reqwest::Client::new();
-    let seen = client
-        .get(format!("http://{address}/users/1"))
-        .header(
-            "traceparent",
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-02",
-        )
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let parent =
+        |flags: &str| format!("00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-{flags}");
+    let seen = get_text(address, "/users/1", &[("traceparent", &parent("02"))]).await;
     let parts: Vec<&str> = seen.split(' ').collect();
     assert_eq!(parts[0], "4bf92f3577b34da6a3ce929d0e0e4736");
     assert_ne!(parts[1], "00f067aa0ba902b7");
     assert_eq!(parts[2], "02");
 
     // A parent without `random` keeps none.
-    let seen = client
-        .get(format!("http://{address}/users/1"))
-        .header(
-            "traceparent",
-            "00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-00",
-        )
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let seen = get_text(address, "/users/1", &[("traceparent", &parent("00"))]).await;
     assert!(seen.ends_with(" 00"), "{seen}");
     assert!(spans.finished().is_empty());
 }

@@ -40,15 +40,8 @@ async fn run(filter: Targets, expected: usize) -> Vec<SpanData> {
     let _default = tracing::subscriber::set_default(subscriber);
     let layer = HttpServerLayer::new().with_tracer(spans.tracer());
     let address = serve_axum(Router::new().route("/", get(handler)).layer(layer)).await;
-    let seen = reqwest::Client::new()
-        .get(format!("http://{address}/"))
-        .header("traceparent", format!("00-{TRACE}-{PARENT}-01"))
-        .send()
-        .await
-        .unwrap()
-        .text()
-        .await
-        .unwrap();
+    let traceparent = format!("00-{TRACE}-{PARENT}-01");
+    let seen = support::get_text(address, "/", &[("traceparent", &traceparent)]).await;
     assert_eq!(seen, TRACE);
     let finished = spans.wait_for(expected).await;
     assert!(

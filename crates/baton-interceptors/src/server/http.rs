@@ -2,9 +2,10 @@
 
 use opentelemetry::KeyValue;
 
+use super::client_address::{ClientAddress, client_address};
 use super::core::Described;
 use crate::semconv;
-use crate::trust::{ClientAddress, ProxyRange, client_address};
+use crate::trust::ProxyRange;
 
 /// Capacity for every attribute an HTTP server span may get before it starts.
 const ATTRIBUTES: usize = 12;

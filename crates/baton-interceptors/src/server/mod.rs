@@ -165,6 +165,7 @@
 //! with every clone), and what the tracer and the `Context` allocate for the span itself.
 //! Extraction reads the headers in place.
 
+mod client_address;
 mod core;
 pub mod future;
 mod grpc;

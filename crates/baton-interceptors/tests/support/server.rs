@@ -119,3 +119,14 @@ pub fn current_trace_id() -> String {
     use opentelemetry::trace::TraceContextExt as _;
     Context::map_current(|cx| cx.span().span_context().trace_id().to_string())
 }
+
+/// GETs `path` with `headers` and returns the body of the 200 response.
+pub async fn get_text(address: SocketAddr, path: &str, headers: &[(&str, &str)]) -> String {
+    let mut request = reqwest::Client::new().get(format!("http://{address}{path}"));
+    for (name, value) in headers {
+        request = request.header(*name, *value);
+    }
+    let response = request.send().await.unwrap();
+    assert_eq!(response.status(), 200, "GET {path}");
+    response.text().await.unwrap()
+}
