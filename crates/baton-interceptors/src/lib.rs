@@ -2,9 +2,9 @@
 //!
 //! This crate provides:
 //!
-//! - [`server`] (feature `tower`): [`HttpServerLayer`](server::HttpServerLayer) for axum,
-//!   hyper and any tower HTTP server, and [`GrpcServerLayer`](server::GrpcServerLayer) for
-//!   tonic (feature `tonic`): the server span, the handler run in the request's context.
+//! - [`server`] (feature `tower`): [`HttpServerLayer`] for axum, hyper and any tower HTTP
+//!   server, and [`GrpcServerLayer`] for tonic (feature `tonic`): the server span, the handler
+//!   run in the request's context.
 //! - [`trust`]: how much of an inbound trace context a server believes, per request.
 //! - [`request_id`]: the request-id local the server layers set and echo.
 //! - [`semconv`]: the semantic-convention names and value rules Baton's spans follow.
@@ -16,6 +16,14 @@
 //!   - [`egress`]: what each call carries to its destination (all headers, trace headers only,
 //!     nothing; a baggage allowlist; a per-request opt-out).
 #![cfg_attr(docsrs, feature(doc_cfg))]
+#![cfg_attr(
+    feature = "tower",
+    doc = "\n\n[`HttpServerLayer`]: server::HttpServerLayer\n[`GrpcServerLayer`]: server::GrpcServerLayer"
+)]
+#![cfg_attr(
+    not(feature = "tower"),
+    doc = "\n\n[`server`]: #\n[`HttpServerLayer`]: #\n[`GrpcServerLayer`]: #"
+)]
 
 #[cfg(feature = "tower")]
 // The server layers and the tonic channel layer end their spans through it.
