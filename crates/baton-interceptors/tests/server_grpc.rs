@@ -3,6 +3,8 @@
 //! server-streaming calls (one span per stream, ended after its last message).
 #![cfg(feature = "tonic")]
 
+// Generated code, kept as the generator wrote it.
+#[rustfmt::skip]
 #[path = "support/echo.rs"]
 #[allow(
     clippy::all,
