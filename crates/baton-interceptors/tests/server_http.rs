@@ -198,7 +198,6 @@ async fn the_span_ends_with_the_body_not_the_headers() {
 async fn w3c_b3_and_jaeger_inbound_headers_are_all_continued() {
     let spans = Spans::new();
     let address = serve_axum(app(&spans)).await;
-    let client = reqwest::Client::new();
     let cases = [
         (
             "traceparent",
