@@ -9,6 +9,7 @@ mod support;
 use axum::Router;
 use axum::routing::get;
 use baton_interceptors::server::HttpServerLayer;
+use futures_util::StreamExt as _;
 use opentelemetry::trace::SpanKind;
 use opentelemetry_sdk::trace::SpanData;
 use support::{Spans, serve_axum};
@@ -29,6 +30,15 @@ async fn handler() -> String {
     lookup(7).await
 }
 
+/// A body streamed after the handler returned, logging as it goes.
+async fn streaming() -> axum::body::Body {
+    let chunks = futures_util::stream::iter(["a", "b"]).map(|chunk| {
+        tracing::info!("chunk");
+        Ok::<_, std::convert::Infallible>(chunk)
+    });
+    axum::body::Body::from_stream(chunks)
+}
+
 /// Serves the handler and calls it once with a W3C parent, with `filter` in front of the
 /// tracing-opentelemetry layer; returns the finished spans (`expected` of them).
 async fn run(filter: Targets, expected: usize) -> Vec<SpanData> {
@@ -39,7 +49,10 @@ async fn run(filter: Targets, expected: usize) -> Vec<SpanData> {
     // A current-thread runtime: the server's tasks run on this thread, under this subscriber.
     let _default = tracing::subscriber::set_default(subscriber);
     let layer = HttpServerLayer::new().with_tracer(spans.tracer());
-    let address = serve_axum(Router::new().route("/", get(handler)).layer(layer)).await;
+    let app = Router::new()
+        .route("/", get(handler))
+        .route("/stream", get(streaming));
+    let address = serve_axum(app.layer(layer)).await;
     let traceparent = format!("00-{TRACE}-{PARENT}-01");
     let seen = support::get_text(address, "/", &[("traceparent", &traceparent)]).await;
     assert_eq!(seen, TRACE);
@@ -84,6 +97,25 @@ async fn instrumented_functions_and_events_join_the_server_spans_trace() {
     let lookup = named(&finished, "lookup");
     assert_eq!(lookup.parent_span_id, request.span_context.span_id());
     assert!(has_event(lookup, "looking up"));
+}
+
+#[tokio::test]
+async fn events_of_a_streamed_body_land_in_the_request_span() {
+    let spans = Spans::new();
+    let subscriber = tracing_subscriber::registry()
+        .with(Targets::new().with_default(LevelFilter::INFO))
+        .with(tracing_opentelemetry::layer().with_tracer(spans.tracer()));
+    let _default = tracing::subscriber::set_default(subscriber);
+    let layer = HttpServerLayer::new().with_tracer(spans.tracer());
+    let app = Router::new().route("/stream", get(streaming)).layer(layer);
+    let address = serve_axum(app).await;
+    assert_eq!(support::get_text(address, "/stream", &[]).await, "ab");
+    let finished = spans.wait_for(2).await;
+    let request = named(&finished, "request");
+    assert_eq!(
+        request.events.iter().filter(|e| e.name == "chunk").count(),
+        2
+    );
 }
 
 #[tokio::test]

@@ -297,6 +297,12 @@ impl Ending {
         Self { tracing, ..self }
     }
 
+    /// The handler's `tracing` span, for the response body to enter.
+    #[cfg(feature = "tracing")]
+    pub(crate) fn tracing_span(&self) -> tracing::Span {
+        self.tracing.clone()
+    }
+
     /// Records what the response head says.
     pub(crate) fn head(&mut self, status: http::StatusCode, headers: &http::HeaderMap) {
         let span = self.cx.span();

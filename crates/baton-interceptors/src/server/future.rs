@@ -69,12 +69,17 @@ where
                     parts.headers.insert(X_REQUEST_ID, echo);
                 }
                 let snapshot = Snapshot::from(ending.cx.clone());
+                #[cfg(feature = "tracing")]
+                let span = ending.tracing_span();
+                #[cfg(not(feature = "tracing"))]
+                let span = ();
                 let body = ObservedBody::new(body, ending).end_if_empty();
                 Ok(http::Response::from_parts(
                     parts,
                     ResponseBody {
                         inner: body,
                         snapshot,
+                        span,
                     },
                 ))
             }
@@ -94,14 +99,22 @@ impl<F> fmt::Debug for ResponseFuture<F> {
     }
 }
 
+/// The `tracing` span a response body is polled in (nothing without the `tracing` feature).
+#[cfg(feature = "tracing")]
+type BodySpan = tracing::Span;
+#[cfg(not(feature = "tracing"))]
+type BodySpan = ();
+
 pin_project! {
     /// A response body that ends the request's span when it ends (or is dropped), seeing
-    /// gRPC trailers on the way. It is polled in the request's context: a streaming handler's
-    /// stream runs as the body is read, after the handler's future returned.
+    /// gRPC trailers on the way. It is polled in the request's context (and, with the
+    /// `tracing` feature, inside the request's `tracing` span): a streaming handler's stream
+    /// runs as the body is read, after the handler's future returned.
     pub struct ResponseBody<B> {
         #[pin]
         inner: ObservedBody<B, Ending>,
         snapshot: Snapshot,
+        span: BodySpan,
     }
 }
 
@@ -119,7 +132,14 @@ where
     ) -> Poll<Option<Result<Frame<Self::Data>, Self::Error>>> {
         let this = self.project();
         let inner = this.inner;
-        this.snapshot.run_sync(|| inner.poll_frame(cx))
+        #[cfg(feature = "tracing")]
+        let poll = || this.span.in_scope(|| inner.poll_frame(cx));
+        #[cfg(not(feature = "tracing"))]
+        let poll = || {
+            let () = this.span;
+            inner.poll_frame(cx)
+        };
+        this.snapshot.run_sync(poll)
     }
 
     fn is_end_stream(&self) -> bool {

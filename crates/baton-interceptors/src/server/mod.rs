@@ -148,7 +148,8 @@
 //! The handler also runs inside a `tracing` span (`request`, target
 //! `baton_interceptors::server`, with the `request_id` field), parented through
 //! tracing-opentelemetry to the server span, so `#[instrument]` spans and events in the
-//! handler land in the request's trace. The server span itself is the layer's OpenTelemetry
+//! handler, and in a body it streams after returning, land in the request's trace. The server
+//! span itself is the layer's OpenTelemetry
 //! span, not a `tracing` one: a log filter that disables the `request` span changes nothing
 //! about the trace (the handler still runs in the server span's context, which
 //! tracing-opentelemetry uses as the parent of `#[instrument]` spans), where a server span
