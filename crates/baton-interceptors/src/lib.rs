@@ -27,7 +27,6 @@
 
 #[cfg(feature = "tower")]
 // The server layers and the tonic channel layer end their spans through it.
-#[allow(dead_code)]
 mod body;
 pub mod semconv;
 

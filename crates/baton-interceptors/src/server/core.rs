@@ -381,14 +381,17 @@ impl BodyObserver for Ending {
                 failed = true;
             }
         }
-        if let BodyEnd::Error { kind, .. } = end
+        // A body that failed mid-stream says why; a status code already said it otherwise.
+        let mut description = String::new();
+        if let BodyEnd::Error { kind, error } = end
             && !failed
         {
             span.set_attribute(KeyValue::new(semconv::ERROR_TYPE, kind));
+            description = error.to_string();
             failed = true;
         }
         if failed {
-            span.set_status(Status::error(""));
+            span.set_status(Status::error(description));
         }
         span.end();
         #[cfg(feature = "tracing")]
