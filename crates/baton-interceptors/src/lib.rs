@@ -47,3 +47,7 @@ pub mod request_id;
 #[cfg_attr(docsrs, doc(cfg(feature = "tower")))]
 pub mod server;
 pub mod trust;
+
+#[doc = include_str!("../README.md")]
+#[cfg(all(doctest, feature = "axum", feature = "reqwest", feature = "tonic"))]
+pub struct ReadmeDoctests;
