@@ -21,9 +21,12 @@ parser), and a YAML parser for one CI check does not belong in the workspace's d
 from __future__ import annotations
 
 import copy
+import os
 import re
+import shutil
+import subprocess
 import sys
-from fnmatch import fnmatch
+import tempfile
 from pathlib import Path
 
 try:
@@ -326,15 +329,34 @@ def check_build(repo: Repo, name: str, svc: dict, errors: list[str]) -> None:
                       f"{', '.join(sorted(ROLE_KIND))})")
 
 
+def ignore_regex(pattern: str) -> re.Pattern:
+    """A .dockerignore pattern as Docker reads it: from the context root, `*` and `?` within one
+    path segment, `**` across any number of them."""
+    out, i = "", 0
+    while i < len(pattern):
+        if pattern.startswith("**/", i):
+            out, i = out + "(?:.*/)?", i + 3
+        elif pattern.startswith("**", i):
+            out, i = out + ".*", i + 2
+        elif pattern[i] == "*":
+            out, i = out + "[^/]*", i + 1
+        elif pattern[i] == "?":
+            out, i = out + "[^/]", i + 1
+        else:
+            out, i = out + re.escape(pattern[i]), i + 1
+    return re.compile(out)
+
+
 def dockerignored(patterns: list[str], rel: str) -> bool:
+    """Whether Docker leaves `rel` out of the context: a match on the path or on a directory
+    above it; the last matching pattern decides (`!` re-includes)."""
+    parts = rel.split("/")
+    prefixes = ["/".join(parts[:i]) for i in range(1, len(parts) + 1)]
     ignored = False
     for pat in patterns:
         negate = pat.startswith("!")
-        pat = pat.lstrip("!").strip("/")
-        parts = rel.split("/")
-        hit = any(fnmatch("/".join(parts[:i]), pat) or fnmatch("/".join(parts[:i]), "**/" + pat)
-                  for i in range(1, len(parts) + 1))
-        if hit:
+        regex = ignore_regex(os.path.normpath(pat.lstrip("!").strip("/")))
+        if any(regex.fullmatch(prefix) for prefix in prefixes):
             ignored = not negate
     return ignored
 
@@ -349,8 +371,7 @@ def check_dockerfile(repo: Repo, rel: str, text: str, context: Path, errors: lis
     for line in re.findall(r"^FROM\s+(\S+)", text, re.M | re.I):
         if ":" not in line.split("/")[-1] and line not in stages:
             errors.append(f"{rel}: FROM {line} is not pinned to a tag")
-    ignore_text = repo.read(str((context / ".dockerignore").relative_to(repo.root))) or ""
-    patterns = [p.strip() for p in ignore_text.splitlines() if p.strip() and not p.startswith("#")]
+    patterns = ignore_patterns(repo, str(context.relative_to(repo.root)))
     if not dockerignored(patterns, "target"):
         errors.append(f"{rel}: .dockerignore must leave target/ out of the build context")
     needed = ["Cargo.toml", "Cargo.lock", "README.md", "src/lib.rs"]
@@ -522,8 +543,55 @@ def config_file_or_none(repo: Repo, svc: dict):
         return None  # already reported by listeners()
 
 
+def ignore_patterns(repo: Repo, context_rel: str) -> list[str]:
+    text = repo.read(os.path.normpath(os.path.join(context_rel, ".dockerignore"))) or ""
+    return [p.strip() for p in text.splitlines() if p.strip() and not p.startswith("#")]
+
+
+def check_context(repo: Repo, context_rel: str) -> list[str]:
+    """Lay out the build context as Docker would send it and have cargo load the workspace there:
+    a member, a path dependency or a declared target left out by .dockerignore shows up here."""
+    patterns = ignore_patterns(repo, context_rel)
+    base = (repo.root / context_rel).resolve()
+    with tempfile.TemporaryDirectory() as tmp:
+        for dirpath, dirnames, filenames in os.walk(base):
+            rel_dir = os.path.relpath(dirpath, base)
+            rel_of = lambda n: n if rel_dir == "." else f"{rel_dir}/{n}"  # noqa: E731
+            dirnames[:] = [d for d in dirnames if not dockerignored(patterns, rel_of(d))]
+            for name in filenames:
+                rel = rel_of(name)
+                if dockerignored(patterns, rel):
+                    continue
+                dest = Path(tmp, rel)
+                dest.parent.mkdir(parents=True, exist_ok=True)
+                repo_rel = os.path.normpath(os.path.join(context_rel, rel))
+                if repo_rel in repo.overrides:
+                    dest.write_text(repo.overrides[repo_rel])
+                else:
+                    shutil.copyfile(Path(dirpath, name), dest)
+        for repo_rel, text in repo.overrides.items():  # files the self-test adds
+            rel = os.path.relpath(repo_rel, context_rel)
+            if not dockerignored(patterns, rel) and not Path(tmp, rel).exists():
+                Path(tmp, rel).parent.mkdir(parents=True, exist_ok=True)
+                Path(tmp, rel).write_text(text)
+        run = subprocess.run(["cargo", "metadata", "--no-deps", "--format-version", "1"],
+                             cwd=tmp, capture_output=True, text=True)
+    if run.returncode != 0:
+        reason = " ".join(run.stderr.split())
+        return [f"build context {context_rel} (less .dockerignore): cargo cannot load the "
+                f"workspace: {reason[:400]}"]
+    return []
+
+
 def check(repo: Repo) -> list[str]:
-    return [e for label, doc in compose_sets(repo) for e in check_set(repo, label, doc)]
+    sets = compose_sets(repo)
+    errors = [e for label, doc in sets for e in check_set(repo, label, doc)]
+    contexts = sorted({str(svc["build"].get("context", ".")) for _, doc in sets
+                       for svc in (doc.get("services") or {}).values() if "build" in svc})
+    for context in contexts:
+        if (repo.root / context).is_dir():
+            errors += check_context(repo, context)
+    return errors
 
 
 # ---------------------------------------------------------------------------------------------
@@ -620,6 +688,9 @@ MUTATIONS = [
     (".dockerignore drops a crate's README (include_str!)",
      lambda d, r: r.overrides.update({".dockerignore": (r.read(".dockerignore") or "") + "\n*.md\n"}),
      "leaves README.md out of the build context"),
+    (".dockerignore drops a path dependency (the context no longer loads)",
+     lambda d, r: r.overrides.update({".dockerignore": (r.read(".dockerignore") or "") + "\ncrates/baton-log\n"}),
+     "cargo cannot load the workspace"),
     (".dockerignore keeps target/",
      lambda d, r: r.overrides.update({".dockerignore": "fuzz\n"}),
      "must leave target/ out of the build context"),
@@ -678,6 +749,8 @@ def self_test() -> int:
             except KeyError:
                 continue
             reported = check_set(repo, label, doc)
+            if "build context" in expected or "cargo cannot" in expected:
+                reported += check_context(repo, ".")
             if any(expected in e for e in reported):
                 break
         if any(expected in e for e in reported):
