@@ -80,6 +80,8 @@ SDK_VARS = {
     "OTEL_EXPORTER_OTLP_COMPRESSION",
     "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
 }
+# The OTLP protocol names, and which of a receiver's ports each needs; the ones baton::init
+# accepts are those its source (src/init) names.
 OTLP_PROTOCOLS = {"grpc": "grpc", "http/protobuf": "http", "http/json": "http"}
 
 # What an image listens on when no config file of ours says otherwise: port -> protocol.
@@ -197,6 +199,11 @@ def init_reads(repo: Repo) -> set[str]:
     return string_literals(repo.rust_sources("src/init"), r"(?:OTEL|BATON)_[A-Z0-9_]+") | SDK_VARS
 
 
+def init_protocols(repo: Repo) -> set[str]:
+    source = repo.rust_sources("src/init")
+    return {p for p in OTLP_PROTOCOLS if f'"{p}"' in source}
+
+
 # ---------------------------------------------------------------------------------------------
 # What each service listens on.
 
@@ -209,6 +216,10 @@ def image_name(svc: dict) -> str | None:
 def host_port(endpoint: str) -> tuple[str, int] | None:
     m = re.fullmatch(r"(?:[a-z]+://)?(\[[^\]]*\]|[^:/]*):(\d+)(?:/.*)?", str(endpoint))
     return (m.group(1), int(m.group(2))) if m else None
+
+
+class CheckError(Exception):
+    pass
 
 
 def config_file(repo: Repo, svc: dict) -> tuple[str, dict] | None:
@@ -231,10 +242,6 @@ def config_file(repo: Repo, svc: dict) -> tuple[str, dict] | None:
                 raise CheckError(f"config file {rel} (mounted at {target}) does not exist")
             return rel, parse_yaml(text) or {}
     raise CheckError(f"--config {target} is not a file mounted from the repository")
-
-
-class CheckError(Exception):
-    pass
 
 
 def walk_endpoints(node, path=()):
@@ -489,9 +496,10 @@ def check_set(repo: Repo, label: str, doc: dict) -> list[str]:
         if "OTEL_EXPORTER_OTLP_ENDPOINT" in env:
             endpoint = str(env["OTEL_EXPORTER_OTLP_ENDPOINT"])
             protocol = str(env.get("OTEL_EXPORTER_OTLP_PROTOCOL", "http/protobuf"))
-            if protocol not in OTLP_PROTOCOLS:
+            accepted = init_protocols(repo) if role is not None else set(OTLP_PROTOCOLS)
+            if protocol not in accepted:
                 errors.append(f"{name}: OTEL_EXPORTER_OTLP_PROTOCOL={protocol} (valid: "
-                              f"{', '.join(sorted(OTLP_PROTOCOLS))})")
+                              f"{', '.join(sorted(accepted))})")
             elif not endpoint.startswith("http://"):
                 errors.append(f"{name}: OTEL_EXPORTER_OTLP_ENDPOINT={endpoint} needs an explicit "
                               "http:// (without a scheme, gRPC means https since 0.33)")
@@ -627,6 +635,9 @@ MUTATIONS = [
     ("gRPC export to the HTTP port",
      lambda d, r: svc(d, "inventory")["environment"].update({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://jaeger:4318"}),
      "speaks http, the exporter grpc"),
+    ("a protocol baton::init refuses",
+     lambda d, r: svc(d, "orders")["environment"].update({"OTEL_EXPORTER_OTLP_PROTOCOL": "http/json"}),
+     "OTEL_EXPORTER_OTLP_PROTOCOL=http/json (valid: grpc, http/protobuf)"),
     ("endpoint at the container itself",
      lambda d, r: svc(d, "orders")["environment"].update({"OTEL_EXPORTER_OTLP_ENDPOINT": "http://localhost:4318"}),
      "is the container itself"),
