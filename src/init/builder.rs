@@ -411,11 +411,14 @@ impl Init {
                     .with_tracer(p.tracer("baton"))
                     // The exporters' own transports log through `tracing`: their spans,
                     // exported, would be exported again, without end.
-                    .with_filter(filter_fn(|meta| !is_exporter_target(meta.target())))
+                    .with_filter(filter_fn(|meta| {
+                        !is_exporter_target(meta.target())
+                            && !is_server_layer_span(meta.is_span(), meta.target())
+                    }))
             });
             let (text, json) = match self.log_format {
-                LogFormat::Json => (None, Some(baton_log::json_layer())),
-                _ => (Some(baton_log::fmt_layer()), None),
+                LogFormat::Json => (None, Some(stamp_request_id(baton_log::json_layer()))),
+                _ => (Some(stamp_request_id(baton_log::fmt_layer())), None),
             };
             tracing_subscriber::registry()
                 .with(filter)
@@ -533,6 +536,15 @@ fn is_exporter_target(target: &str) -> bool {
     })
 }
 
+/// The `request` span Baton's server layers enter for the handler's `tracing` code: the layer
+/// has already recorded the server span through OpenTelemetry, so exporting this one too would
+/// add a copy under it that ends after it (which the viewer flags as outliving its parent).
+/// Left out, the events and `#[instrument]` spans inside fall back to the current OpenTelemetry
+/// context, which is the server span.
+fn is_server_layer_span(is_span: bool, target: &str) -> bool {
+    is_span && target == "baton_interceptors::server"
+}
+
 /// A boxed propagator, for `global::set_text_map_propagator`, which takes a sized one.
 #[derive(Debug)]
 struct PropagatorBox(Box<dyn TextMapPropagator + Send + Sync>);
@@ -561,7 +573,19 @@ impl TextMapPropagator for PropagatorBox {
 
 #[cfg(test)]
 mod tests {
-    use super::is_exporter_target;
+    use super::{is_exporter_target, is_server_layer_span};
+
+    #[test]
+    fn the_server_layers_request_span_is_left_out_of_the_opentelemetry_layer() {
+        assert!(is_server_layer_span(true, "baton_interceptors::server"));
+        // Events there, and spans anywhere else, are kept.
+        assert!(!is_server_layer_span(false, "baton_interceptors::server"));
+        assert!(!is_server_layer_span(
+            true,
+            "baton_interceptors::server_app"
+        ));
+        assert!(!is_server_layer_span(true, "orders"));
+    }
 
     #[test]
     fn the_exporters_transports_are_left_out_of_the_opentelemetry_layer() {
@@ -588,4 +612,27 @@ mod tests {
             assert!(!is_exporter_target(target), "{target}");
         }
     }
+}
+
+/// With the interceptors built in, every line also carries the request id their server layers
+/// bind ([`REQUEST_ID`](baton_interceptors::request_id::REQUEST_ID)); a line outside a request
+/// has none and shows none.
+#[cfg(feature = "interceptors")]
+fn stamp_request_id<S, N, E, W, L>(
+    layer: baton_log::CorrelatedLayer<S, N, E, W, L>,
+) -> baton_log::CorrelatedLayer<S, N, E, W, L>
+where
+    S: tracing_core::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'w> tracing_subscriber::fmt::FormatFields<'w> + 'static,
+    E: 'static,
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + 'static,
+    L: 'static,
+    baton_log::Correlated<E, L>: tracing_subscriber::fmt::FormatEvent<S, N>,
+{
+    layer.with_local(&baton_interceptors::request_id::REQUEST_ID)
+}
+
+#[cfg(not(feature = "interceptors"))]
+fn stamp_request_id<T>(layer: T) -> T {
+    layer
 }
