@@ -102,7 +102,7 @@ impl Inventory for Stock {
 fn record_baggage() {
     let cx = Context::current();
     let baggage = cx.baggage();
-    if baggage.len() == 0 {
+    if baggage.is_empty() {
         return;
     }
     let mut seen = Vec::with_capacity(baggage.len());

@@ -571,6 +571,29 @@ impl TextMapPropagator for PropagatorBox {
     }
 }
 
+/// With the interceptors built in, every line also carries the request id their server layers
+/// bind ([`REQUEST_ID`](baton_interceptors::request_id::REQUEST_ID)); a line outside a request
+/// has none and shows none.
+#[cfg(feature = "interceptors")]
+fn stamp_request_id<S, N, E, W, L>(
+    layer: baton_log::CorrelatedLayer<S, N, E, W, L>,
+) -> baton_log::CorrelatedLayer<S, N, E, W, L>
+where
+    S: tracing_core::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
+    N: for<'w> tracing_subscriber::fmt::FormatFields<'w> + 'static,
+    E: 'static,
+    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + 'static,
+    L: 'static,
+    baton_log::Correlated<E, L>: tracing_subscriber::fmt::FormatEvent<S, N>,
+{
+    layer.with_local(&baton_interceptors::request_id::REQUEST_ID)
+}
+
+#[cfg(not(feature = "interceptors"))]
+fn stamp_request_id<T>(layer: T) -> T {
+    layer
+}
+
 #[cfg(test)]
 mod tests {
     use super::{is_exporter_target, is_server_layer_span};
@@ -612,27 +635,4 @@ mod tests {
             assert!(!is_exporter_target(target), "{target}");
         }
     }
-}
-
-/// With the interceptors built in, every line also carries the request id their server layers
-/// bind ([`REQUEST_ID`](baton_interceptors::request_id::REQUEST_ID)); a line outside a request
-/// has none and shows none.
-#[cfg(feature = "interceptors")]
-fn stamp_request_id<S, N, E, W, L>(
-    layer: baton_log::CorrelatedLayer<S, N, E, W, L>,
-) -> baton_log::CorrelatedLayer<S, N, E, W, L>
-where
-    S: tracing_core::Subscriber + for<'a> tracing_subscriber::registry::LookupSpan<'a>,
-    N: for<'w> tracing_subscriber::fmt::FormatFields<'w> + 'static,
-    E: 'static,
-    W: for<'w> tracing_subscriber::fmt::MakeWriter<'w> + 'static,
-    L: 'static,
-    baton_log::Correlated<E, L>: tracing_subscriber::fmt::FormatEvent<S, N>,
-{
-    layer.with_local(&baton_interceptors::request_id::REQUEST_ID)
-}
-
-#[cfg(not(feature = "interceptors"))]
-fn stamp_request_id<T>(layer: T) -> T {
-    layer
 }

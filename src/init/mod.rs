@@ -39,7 +39,9 @@
 //! - A `tracing` subscriber: Baton's log correlation ([`baton_log`], text or JSON) filtered by
 //!   `RUST_LOG`, and `tracing-opentelemetry`'s layer, so `tracing` spans are exported as
 //!   OpenTelemetry spans (the exporters' own transports are left out of it, or their spans
-//!   would be exported without end).
+//!   would be exported without end; so is the `request` span Baton's server layers enter,
+//!   since the layer records the server span itself). With the `interceptors` feature, each
+//!   line also carries the request id the server layers bind (`request_id=…`).
 //!
 //! # Which variable is read by whom
 //!
