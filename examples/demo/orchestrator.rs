@@ -80,7 +80,7 @@ pub(crate) fn run(args: &[String]) -> ExitCode {
     match runtime.block_on(demo(options)) {
         Ok(true) => ExitCode::SUCCESS,
         Ok(false) => {
-            println!("\nsomething the demo shows went wrong: see the lines marked FAILED above");
+            println!("\nsomething the demo shows went wrong: see the lines marked WRONG above");
             ExitCode::FAILURE
         }
         Err(error) => {
@@ -187,7 +187,7 @@ impl Checks {
         if ok {
             println!("  ok      {what}");
         } else {
-            println!("  FAILED  {what}");
+            println!("  WRONG   {what}");
             self.passed = false;
         }
     }
