@@ -1,7 +1,6 @@
 //! `gateway`: the public HTTP entry (axum). `POST /orders` and `GET /stock` are forwarded to
 //! `orders` through a traced reqwest client; `GET /health` answers `ok`.
 
-use std::net::SocketAddr;
 use std::sync::Arc;
 
 use axum::extract::State;
@@ -11,12 +10,11 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use baton::interceptors::request_id::{REQUEST_ID, X_REQUEST_ID};
 use baton::interceptors::reqwest::{TraceMiddleware, UrlTemplate};
-use baton::interceptors::server::HttpServerLayer;
 use reqwest_middleware::ClientWithMiddleware;
 use tokio::net::TcpListener;
 
 use crate::orders::{OrderRequest, error_json};
-use crate::service::{BoxError, env_or, shutdown_signal};
+use crate::service::{BoxError, env_or, serve_http};
 
 #[derive(Clone)]
 struct Gateway {
@@ -33,21 +31,11 @@ pub(crate) async fn serve(listener: TcpListener) -> Result<(), BoxError> {
             .with(TraceMiddleware::new())
             .build(),
     };
-    let app = Router::new()
+    let routes = Router::new()
         .route("/orders", post(create_order))
         .route("/stock", get(stock))
-        .layer(HttpServerLayer::new())
-        // Added after the layer, so untraced: a health check every few seconds would bury the
-        // traces that matter.
-        .route("/health", get(|| async { "ok" }))
         .with_state(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
-    Ok(())
+    serve_http(listener, routes).await
 }
 
 async fn create_order(State(gateway): State<Gateway>, Json(order): Json<OrderRequest>) -> Response {

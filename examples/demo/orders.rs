@@ -5,8 +5,6 @@
 //! spawns the audit job, which writes on a connection of its own. `GET /stock` streams the
 //! levels from `StockLevels`.
 
-use std::net::SocketAddr;
-
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
@@ -14,7 +12,6 @@ use axum::routing::{get, post};
 use axum::{Json, Router};
 use baton::interceptors::egress::{Egress, EgressPolicy};
 use baton::interceptors::request_id::REQUEST_ID;
-use baton::interceptors::server::HttpServerLayer;
 use baton::interceptors::tonic::{ClientLayer, ClientService};
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
@@ -23,7 +20,7 @@ use tonic::transport::Channel;
 use crate::db::{self, Database, DbError, TRANSACTION};
 use crate::inventory_proto::inventory_client::InventoryClient;
 use crate::inventory_proto::{ReserveRequest, StockRequest};
-use crate::service::{BoxError, env_or, shutdown_signal};
+use crate::service::{BoxError, env_or, serve_http};
 
 /// The body of `POST /orders`, at the gateway and at `orders`.
 #[derive(Debug, Serialize, Deserialize)]
@@ -85,19 +82,11 @@ pub(crate) async fn serve(listener: TcpListener) -> Result<(), BoxError> {
         db,
         inventory: InventoryClient::new(channel),
     };
-    let app = Router::new()
+    let routes = Router::new()
         .route("/orders", post(create_order))
         .route("/stock", get(stock))
-        .layer(HttpServerLayer::new())
-        .route("/health", get(|| async { "ok" }))
         .with_state(state);
-    axum::serve(
-        listener,
-        app.into_make_service_with_connect_info::<SocketAddr>(),
-    )
-    .with_graceful_shutdown(shutdown_signal())
-    .await?;
-    Ok(())
+    serve_http(listener, routes).await
 }
 
 /// Why an order was not placed.

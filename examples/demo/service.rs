@@ -6,8 +6,12 @@
 //! `OTEL_SERVICE_NAME` defaults to the role.
 
 use std::future::Future;
+use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use axum::Router;
+use axum::routing::get;
+use baton::interceptors::server::HttpServerLayer;
 use tokio::net::TcpListener;
 
 /// The error a service's `serve` ends with.
@@ -60,6 +64,23 @@ where
     drop(runtime);
     drop(guard);
     served
+}
+
+/// Serves `routes` on `listener` behind Baton's HTTP server layer, with `GET /health` beside
+/// them, until a shutdown signal.
+pub(crate) async fn serve_http(listener: TcpListener, routes: Router) -> Result<(), BoxError> {
+    let app = routes
+        .layer(HttpServerLayer::new())
+        // Added after the layer, so untraced: a health check every few seconds would bury the
+        // traces that matter.
+        .route("/health", get(|| async { "ok" }));
+    axum::serve(
+        listener,
+        app.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await?;
+    Ok(())
 }
 
 /// Resolves on Ctrl-C or SIGTERM (what `docker stop` sends).
