@@ -127,6 +127,15 @@ async fn three_services_one_trace(test: &str, protocol: Protocol, b3: B3) {
         refused.response
     );
 
+    // The audit job runs after the response, in the background: its line says it is done.
+    tokio::task::block_in_place(|| {
+        for sent in [&w3c, &b3_sent, &none, &refused] {
+            stack.orders.wait_for_log(|l| {
+                l.request_id() == Some(sent.request_id) && l.message() == "audit recorded"
+            });
+        }
+    });
+
     // Stopping flushes every span and ends every stdout: nothing below races the services.
     let output = support::stop(stack).await;
 
@@ -223,6 +232,7 @@ async fn three_services_one_trace(test: &str, protocol: Protocol, b3: B3) {
             hops.orders_server.attribute("http.response.status_code"),
             Some(&Value::Int(201))
         );
+        assert!(trace.span_named("COMMIT").is_some() && trace.span_named("ROLLBACK").is_none());
         for span in [hops.orders_client, hops.inventory_server] {
             assert_eq!(
                 span.attribute("rpc.response.status_code"),
@@ -359,6 +369,11 @@ fn assert_refused(trace: &Trace) {
     assert_eq!(
         hops.gateway_client.attribute("error.type"),
         Some(&text("409"))
+    );
+    // The database calls under orders' server span end with ROLLBACK.
+    assert!(
+        trace.span_named("ROLLBACK").is_some() && trace.span_named("COMMIT").is_none(),
+        "{why}"
     );
 }
 

@@ -12,7 +12,7 @@ use std::io::{BufRead as _, BufReader, Read as _};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::sync::{Arc, Condvar, Mutex, mpsc};
 use std::thread::JoinHandle;
 use std::time::Duration;
 
@@ -99,8 +99,16 @@ pub struct Service {
     pub addr: SocketAddr,
     /// `None` once stopped.
     child: Option<Child>,
-    stdout: Option<JoinHandle<Vec<String>>>,
+    lines: Arc<Lines>,
+    stdout: Option<JoinHandle<()>>,
     stderr: Option<JoinHandle<String>>,
+}
+
+/// A service's stdout lines so far, and a wake-up for each new one.
+#[derive(Debug, Default)]
+struct Lines {
+    lines: Mutex<Vec<String>>,
+    added: Condvar,
 }
 
 /// A service process started and not yet known to listen.
@@ -109,7 +117,8 @@ pub struct Starting {
     role: &'static str,
     child: Child,
     listening: mpsc::Receiver<Result<SocketAddr, String>>,
-    stdout: JoinHandle<Vec<String>>,
+    lines: Arc<Lines>,
+    stdout: JoinHandle<()>,
     stderr: JoinHandle<String>,
 }
 
@@ -127,6 +136,8 @@ pub fn start(role: &'static str, vars: &[(&'static str, String)]) -> Starting {
         .unwrap_or_else(|e| panic!("demo {role} did not start: {e}"));
     let (tx, listening) = mpsc::channel();
     let out = child.stdout.take().unwrap();
+    let lines = Arc::new(Lines::default());
+    let shared = Arc::clone(&lines);
     let stdout = std::thread::spawn(move || {
         let mut lines = BufReader::new(out).lines();
         let first = lines.next().and_then(Result::ok).unwrap_or_default();
@@ -135,7 +146,10 @@ pub fn start(role: &'static str, vars: &[(&'static str, String)]) -> Starting {
             .and_then(|a| a.trim().parse::<SocketAddr>().ok())
             .ok_or_else(|| format!("first line {first:?} is not `listening on ADDR`"));
         let _ = tx.send(addr);
-        lines.map_while(Result::ok).collect()
+        for line in lines.map_while(Result::ok) {
+            shared.lines.lock().unwrap().push(line);
+            shared.added.notify_all();
+        }
     });
     let mut err = child.stderr.take().unwrap();
     let stderr = std::thread::spawn(move || {
@@ -147,6 +161,7 @@ pub fn start(role: &'static str, vars: &[(&'static str, String)]) -> Starting {
         role,
         child,
         listening,
+        lines,
         stdout,
         stderr,
     }
@@ -160,6 +175,7 @@ impl Starting {
                 role: self.role,
                 addr,
                 child: Some(self.child),
+                lines: self.lines,
                 stdout: Some(self.stdout),
                 stderr: Some(self.stderr),
             },
@@ -195,6 +211,35 @@ impl Service {
         format!("http://{}", self.addr)
     }
 
+    /// Waits (woken by each new line, up to [`HANG`]) until the service has written a JSON log
+    /// line satisfying `predicate`.
+    pub fn wait_for_log(&self, predicate: impl Fn(&LogLine) -> bool) -> LogLine {
+        let mut seen = 0;
+        let mut lines = self.lines.lines.lock().unwrap();
+        loop {
+            for text in &lines[seen..] {
+                if let Ok(json) = serde_json::from_str(text) {
+                    let line = LogLine {
+                        role: self.role,
+                        text: text.clone(),
+                        json,
+                    };
+                    if predicate(&line) {
+                        return line;
+                    }
+                }
+            }
+            seen = lines.len();
+            let (next, timeout) = self.lines.added.wait_timeout(lines, HANG).unwrap();
+            assert!(
+                !timeout.timed_out(),
+                "demo {} wrote no such line within {HANG:?}",
+                self.role
+            );
+            lines = next;
+        }
+    }
+
     /// SIGTERM, then waits for a graceful exit (the init guard flushes the spans) and for the
     /// end of its output: afterwards every span it made has been exported and every line it
     /// wrote read.
@@ -214,7 +259,8 @@ impl Service {
             panic!("demo {} did not stop within {HANG:?} of SIGTERM", self.role);
         }
         let status = waiter.join().unwrap().unwrap();
-        let lines = self.stdout.take().unwrap().join().unwrap();
+        self.stdout.take().unwrap().join().unwrap();
+        let lines = std::mem::take(&mut *self.lines.lines.lock().unwrap());
         let stderr = self.stderr.take().unwrap().join().unwrap();
         assert!(
             status.success(),
@@ -668,6 +714,25 @@ pub fn orders_in(database: &Path) -> Vec<OrderRow> {
         .unwrap()
         .map(Result::unwrap)
         .collect()
+}
+
+/// An `audit` row: item, outcome, trace id.
+pub type AuditRow = (String, String, String);
+
+/// The audit table, read-only, sorted.
+pub fn audit_in(database: &Path) -> Vec<AuditRow> {
+    let db =
+        rusqlite::Connection::open_with_flags(database, rusqlite::OpenFlags::SQLITE_OPEN_READ_ONLY)
+            .unwrap();
+    let mut rows: Vec<AuditRow> = db
+        .prepare("SELECT order_item, outcome, trace_id FROM audit")
+        .unwrap()
+        .query_map([], |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect();
+    rows.sort();
+    rows
 }
 
 /// Runs `future` on a multi-thread runtime of its own.
