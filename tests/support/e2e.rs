@@ -334,8 +334,10 @@ impl Stack {
                 ),
                 // Spans leave within a tenth of a second, not the default five.
                 ("OTEL_BSP_SCHEDULE_DELAY", "100".to_owned()),
+                // `RUST_LOG` unset: info, without OpenTelemetry's own notices (with
+                // `RUST_LOG=info` its "global tracer provider is set" would come before the
+                // `listening on` line).
                 ("BATON_LOG_FORMAT", "json".to_owned()),
-                ("RUST_LOG", "info".to_owned()),
             ];
             if let Some(timeout) = config.export_timeout {
                 vars.push((
