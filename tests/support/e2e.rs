@@ -211,10 +211,11 @@ impl Service {
         format!("http://{}", self.addr)
     }
 
-    /// Waits (woken by each new line, up to [`HANG`]) until the service has written a JSON log
-    /// line satisfying `predicate`.
-    pub fn wait_for_log(&self, predicate: impl Fn(&LogLine) -> bool) -> LogLine {
+    /// Waits (woken by each new line, up to [`HANG`]) until the service has written `count`
+    /// JSON log lines satisfying `predicate`.
+    pub fn wait_for_logs(&self, count: usize, predicate: impl Fn(&LogLine) -> bool) {
         let mut seen = 0;
+        let mut found = 0;
         let mut lines = self.lines.lines.lock().unwrap();
         loop {
             for text in &lines[seen..] {
@@ -224,16 +225,17 @@ impl Service {
                         text: text.clone(),
                         json,
                     };
-                    if predicate(&line) {
-                        return line;
-                    }
+                    found += usize::from(predicate(&line));
                 }
+            }
+            if found >= count {
+                return;
             }
             seen = lines.len();
             let (next, timeout) = self.lines.added.wait_timeout(lines, HANG).unwrap();
             assert!(
                 !timeout.timed_out(),
-                "demo {} wrote no such line within {HANG:?}",
+                "demo {} wrote {found} of {count} such lines within {HANG:?}",
                 self.role
             );
             lines = next;
