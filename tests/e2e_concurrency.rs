@@ -40,7 +40,13 @@ fn two_hundred_concurrent_orders_keep_their_own_trace_logs_and_rows() {
 
         // Every fifth order is for `gadget`, always out of stock: refused and rolled back while
         // the others commit around it.
-        let item = |i: usize| if i % 5 == 0 { "gadget" } else { "widget" };
+        let item = |i: usize| {
+            if i.is_multiple_of(5) {
+                "gadget"
+            } else {
+                "widget"
+            }
+        };
         let mut requests = tokio::task::JoinSet::new();
         for i in 0..ORDERS {
             let client = client.clone();
