@@ -518,20 +518,6 @@ pub struct Response {
     pub body: serde_json::Value,
 }
 
-/// The one span of `service` of `kind` in `trace` (panics naming what is there otherwise).
-pub fn only<'t>(trace: &'t Trace, service: &str, kind: SpanKind) -> &'t Span {
-    let mut found = trace
-        .spans()
-        .filter(|s| s.service_name() == service && s.kind() == kind);
-    let span = found.next();
-    assert!(
-        span.is_some() && found.next().is_none(),
-        "expected one {kind} span of {service} in\n{}",
-        describe(trace)
-    );
-    span.unwrap()
-}
-
 /// The trace, one span a line, for failure messages.
 pub fn describe(trace: &Trace) -> String {
     trace
