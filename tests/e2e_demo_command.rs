@@ -47,8 +47,12 @@ fn run_demo(args: &[&str]) -> String {
 fn assert_report(stdout: &str) {
     let lines: Vec<&str> = stdout.lines().collect();
     assert!(
-        !lines.iter().any(|l| l.trim_start().starts_with("FAILED")),
+        !lines.iter().any(|l| l.trim_start().starts_with("WRONG")),
         "{stdout}"
+    );
+    assert!(
+        lines.iter().any(|l| l.starts_with("  ok ")),
+        "no check printed:\n{stdout}"
     );
     assert!(!stdout.contains('\u{1b}'), "colour on a pipe:\n{stdout}");
 
