@@ -1,0 +1,128 @@
+//! Bench 1 of issue 8: each server layer called directly, no network (as the benches of
+//! opentelemetry-instrumentation-tower do), on the same axum `Router`, the same SDK, the same
+//! propagator and the same inbound `traceparent`, sampled and sampled out.
+//!
+//! `cargo bench -p baton-bench --bench server_layer`
+//!
+//! Rows: `no layer` (the router alone), `opentelemetry-instrumentation-tower` 0.19 (metrics off,
+//! `AxumMatchedPathExtractor`), `axum-tracing-opentelemetry` 0.42 (`OtelAxumLayer`, spans through
+//! `tracing` and tracing-opentelemetry 0.34). One tracer provider: parent-based always-on
+//! sampling, a processor that drops each ended span ([`DropProcessor`]). One propagator: Baton's
+//! W3C `TraceContextPropagator`, installed as the global one the crates read. Each iteration
+//! sends a prepared request through the router and reads the response body to its end (a span
+//! that ends with the body has ended when the iteration does).
+//!
+//! [`DropProcessor`]: baton_bench::telemetry::DropProcessor
+
+use std::hint::black_box;
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::Body;
+use baton_bench::telemetry::{Counts, Tally, direct_provider, install_globals};
+use baton_bench::{BODY, ROUTE, TRACEPARENT_SAMPLED, TRACEPARENT_SAMPLED_OUT};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use opentelemetry_instrumentation_tower::http::extractors::AxumMatchedPathExtractor;
+use opentelemetry_instrumentation_tower::http::server::LayerBuilder;
+use tower::{Service as _, ServiceExt};
+
+fn request(traceparent: &'static str) -> http::Request<Body> {
+    http::Request::get("http://example.com/users/123")
+        .header(http::header::HOST, "example.com")
+        .header(http::header::USER_AGENT, "baton-bench/1.0")
+        .header("traceparent", traceparent)
+        .body(Body::empty())
+        .expect("request")
+}
+
+fn rows() -> Vec<(&'static str, Router)> {
+    let router = || Router::new().route(ROUTE, axum::routing::get(|| async { BODY }));
+    vec![
+        ("no layer", router()),
+        (
+            "opentelemetry-instrumentation-tower",
+            router().layer(
+                LayerBuilder::builder()
+                    .with_route_extractor(AxumMatchedPathExtractor)
+                    .with_metrics(false)
+                    .build()
+                    .expect("layer"),
+            ),
+        ),
+        (
+            "axum-tracing-opentelemetry",
+            router().layer(axum_tracing_opentelemetry::middleware::OtelAxumLayer::default()),
+        ),
+    ]
+}
+
+async fn call(router: &mut Router, req: http::Request<Body>) -> usize {
+    let response = router.call(req).await.expect("infallible");
+    axum::body::to_bytes(response.into_body(), usize::MAX)
+        .await
+        .expect("body")
+        .len()
+}
+
+fn server_layer(c: &mut Criterion) {
+    let tally = Arc::new(Tally::default());
+    let provider = direct_provider(Arc::clone(&tally));
+    install_globals(&provider);
+    opentelemetry::global::set_text_map_propagator(
+        baton_propagation::TraceContextPropagator::default(),
+    );
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("runtime");
+
+    let mut group = c.benchmark_group("server_layer");
+    group.throughput(Throughput::Elements(1));
+    for (name, router) in rows() {
+        for (flag, traceparent) in [
+            ("sampled", TRACEPARENT_SAMPLED),
+            ("sampled-out", TRACEPARENT_SAMPLED_OUT),
+        ] {
+            // Believe a row only if it made the span it is credited with: one server span
+            // continuing the inbound trace when sampled, none when sampled out or without a layer.
+            let before = tally.counts();
+            let len = rt.block_on(call(&mut router.clone(), request(traceparent)));
+            assert_eq!(len, BODY.len(), "{name}: the route's body");
+            let made = tally.counts() - before;
+            let expected = usize::from(name != "no layer" && flag == "sampled") as u64;
+            assert_eq!(
+                made,
+                Counts {
+                    continued_servers: expected,
+                    ..Counts::default()
+                },
+                "{name}, {flag}: the spans one request made"
+            );
+
+            let mut service = router.clone();
+            rt.block_on(ServiceExt::<http::Request<Body>>::ready(&mut service))
+                .expect("ready");
+            group.bench_function(format!("{name}/{flag}"), |b| {
+                b.to_async(&rt).iter_batched(
+                    || request(traceparent),
+                    |req| {
+                        let response = service.call(req);
+                        async move {
+                            let response = response.await.expect("infallible");
+                            black_box(
+                                axum::body::to_bytes(response.into_body(), usize::MAX)
+                                    .await
+                                    .expect("body"),
+                            )
+                        }
+                    },
+                    BatchSize::SmallInput,
+                );
+            });
+        }
+    }
+    group.finish();
+}
+
+criterion_group!(benches, server_layer);
+criterion_main!(benches);

@@ -1,0 +1,28 @@
+//! Process CPU time (user + system, every thread) from `getrusage(RUSAGE_SELF)`.
+
+use std::time::Duration;
+
+use nix::sys::resource::{UsageWho, getrusage};
+
+/// User plus system CPU time consumed by every thread of this process so far.
+///
+/// # Panics
+///
+/// If `getrusage` fails, which it cannot for `RUSAGE_SELF`.
+///
+/// # Examples
+///
+/// ```
+/// let before = baton_bench::cpu::process_time();
+/// let mut x = 0u64;
+/// for i in 0..1_000_000u64 { x = x.wrapping_add(std::hint::black_box(i)); }
+/// assert!(baton_bench::cpu::process_time() >= before);
+/// # std::hint::black_box(x);
+/// ```
+pub fn process_time() -> Duration {
+    let usage = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage(RUSAGE_SELF) cannot fail");
+    let micros = |t: nix::sys::time::TimeVal| {
+        Duration::from_secs(t.tv_sec() as u64) + Duration::from_micros(t.tv_usec() as u64)
+    };
+    micros(usage.user_time()) + micros(usage.system_time())
+}
