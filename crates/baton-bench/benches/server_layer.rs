@@ -6,8 +6,9 @@
 //!
 //! Rows: `no layer` (the router alone), `opentelemetry-instrumentation-tower` 0.19 (metrics off,
 //! `AxumMatchedPathExtractor`), `axum-tracing-opentelemetry` 0.42 (`OtelAxumLayer`, spans through
-//! `tracing` and tracing-opentelemetry 0.34). One tracer provider: parent-based always-on
-//! sampling, a processor that drops each ended span ([`DropProcessor`]). One propagator: Baton's
+//! `tracing` and tracing-opentelemetry 0.34), `baton` (`HttpServerLayer` with every attribute,
+//! the request-id local and its echo, given the tracer and the propagator). One tracer provider:
+//! parent-based always-on sampling, a processor that drops each ended span ([`DropProcessor`]). One propagator: Baton's
 //! W3C `TraceContextPropagator`, installed as the global one the crates read. Each iteration
 //! sends a prepared request through the router and reads the response body to its end (a span
 //! that ends with the body has ended when the iteration does).
@@ -24,6 +25,7 @@ use baton_bench::{BODY, ROUTE, TRACEPARENT_SAMPLED, TRACEPARENT_SAMPLED_OUT};
 use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
 use opentelemetry_instrumentation_tower::http::extractors::AxumMatchedPathExtractor;
 use opentelemetry_instrumentation_tower::http::server::LayerBuilder;
+use opentelemetry_sdk::trace::SdkTracer;
 use tower::{Service as _, ServiceExt};
 
 fn request(traceparent: &'static str) -> http::Request<Body> {
@@ -35,7 +37,7 @@ fn request(traceparent: &'static str) -> http::Request<Body> {
         .expect("request")
 }
 
-fn rows() -> Vec<(&'static str, Router)> {
+fn rows(tracer: &SdkTracer) -> Vec<(&'static str, Router)> {
     let router = || Router::new().route(ROUTE, axum::routing::get(|| async { BODY }));
     vec![
         ("no layer", router()),
@@ -53,6 +55,14 @@ fn rows() -> Vec<(&'static str, Router)> {
             "axum-tracing-opentelemetry",
             router().layer(axum_tracing_opentelemetry::middleware::OtelAxumLayer::default()),
         ),
+        (
+            "baton",
+            router().layer(
+                baton_interceptors::server::HttpServerLayer::new()
+                    .with_tracer(tracer.clone())
+                    .with_propagator(baton_propagation::TraceContextPropagator::default()),
+            ),
+        ),
     ]
 }
 
@@ -67,7 +77,7 @@ async fn call(router: &mut Router, req: http::Request<Body>) -> usize {
 fn server_layer(c: &mut Criterion) {
     let tally = Arc::new(Tally::default());
     let provider = direct_provider(Arc::clone(&tally));
-    install_globals(&provider);
+    let tracer = install_globals(&provider);
     opentelemetry::global::set_text_map_propagator(
         baton_propagation::TraceContextPropagator::default(),
     );
@@ -78,7 +88,7 @@ fn server_layer(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("server_layer");
     group.throughput(Throughput::Elements(1));
-    for (name, router) in rows() {
+    for (name, router) in rows(&tracer) {
         for (flag, traceparent) in [
             ("sampled", TRACEPARENT_SAMPLED),
             ("sampled-out", TRACEPARENT_SAMPLED_OUT),

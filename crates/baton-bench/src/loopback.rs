@@ -21,11 +21,19 @@ pub enum Stack {
     HandWritten,
     /// axum-tracing-opentelemetry's `OtelAxumLayer` on the server, the hand-written client span.
     Popular,
+    /// Baton: `HttpServerLayer::new()` on the server, `TraceMiddleware::new()` on the client,
+    /// both with their defaults (the global tracer, `baton_propagation::from_env()`).
+    Baton,
 }
 
 impl Stack {
     /// Every stack, in the order the bench prints them.
-    pub const ALL: [Stack; 3] = [Stack::Uninstrumented, Stack::HandWritten, Stack::Popular];
+    pub const ALL: [Stack; 4] = [
+        Stack::Uninstrumented,
+        Stack::Baton,
+        Stack::HandWritten,
+        Stack::Popular,
+    ];
 
     /// The name a row is printed and selected by.
     pub fn name(self) -> &'static str {
@@ -33,6 +41,7 @@ impl Stack {
             Stack::Uninstrumented => "uninstrumented",
             Stack::HandWritten => "hand-written",
             Stack::Popular => "popular",
+            Stack::Baton => "baton",
         }
     }
 
@@ -52,6 +61,7 @@ impl Stack {
             Stack::Popular => {
                 router.layer(axum_tracing_opentelemetry::middleware::OtelAxumLayer::default())
             }
+            Stack::Baton => router.layer(baton_interceptors::server::HttpServerLayer::new()),
         }
     }
 
@@ -60,17 +70,50 @@ impl Stack {
     /// # Errors
     ///
     /// What reqwest returns for the request or its body.
-    pub async fn send(
-        self,
-        client: &reqwest::Client,
-        url: &reqwest::Url,
-    ) -> reqwest::Result<usize> {
-        match self {
-            Stack::Uninstrumented => {
+    pub async fn send(self, client: &Client, url: &reqwest::Url) -> reqwest::Result<usize> {
+        match (self, client) {
+            (Stack::Baton, Client::Baton(client)) => {
+                let response =
+                    client
+                        .get(url.clone())
+                        .send()
+                        .await
+                        .map_err(|error| match error {
+                            reqwest_middleware::Error::Reqwest(error) => error,
+                            reqwest_middleware::Error::Middleware(error) => {
+                                panic!("middleware: {error}")
+                            }
+                        })?;
+                Ok(response.bytes().await?.len())
+            }
+            (Stack::HandWritten | Stack::Popular, Client::Plain(client)) => {
+                hand_written::get(client, url).await
+            }
+            (_, Client::Plain(client)) => {
                 let response = client.get(url.clone()).send().await?;
                 Ok(response.bytes().await?.len())
             }
-            Stack::HandWritten | Stack::Popular => hand_written::get(client, url).await,
+            (_, Client::Baton(_)) => unreachable!("only the Baton stack has a Baton client"),
+        }
+    }
+
+    /// The stack's client: reqwest alone, or behind Baton's middleware.
+    ///
+    /// # Panics
+    ///
+    /// If reqwest cannot build a client.
+    pub fn client(self) -> Client {
+        let client = reqwest::Client::builder()
+            .no_proxy()
+            .build()
+            .expect("client");
+        match self {
+            Stack::Baton => Client::Baton(
+                reqwest_middleware::ClientBuilder::new(client)
+                    .with(baton_interceptors::reqwest::TraceMiddleware::new())
+                    .build(),
+            ),
+            _ => Client::Plain(client),
         }
     }
 }
@@ -79,6 +122,15 @@ impl fmt::Display for Stack {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.name())
     }
+}
+
+/// A stack's HTTP client.
+#[derive(Debug, Clone)]
+pub enum Client {
+    /// reqwest alone (the hand-written client span, if any, is made around it).
+    Plain(reqwest::Client),
+    /// reqwest behind reqwest-middleware with Baton's `TraceMiddleware`.
+    Baton(reqwest_middleware::ClientWithMiddleware),
 }
 
 /// What one run of a stack measured.
@@ -108,7 +160,7 @@ impl Run {
 #[derive(Debug)]
 pub struct Hop {
     stack: Stack,
-    client: reqwest::Client,
+    client: Client,
     url: reqwest::Url,
     server: tokio::task::JoinHandle<()>,
 }
@@ -128,10 +180,7 @@ impl Hop {
         let server = tokio::spawn(async move {
             axum::serve(listener, router).await.expect("serve");
         });
-        let client = reqwest::Client::builder()
-            .no_proxy()
-            .build()
-            .expect("client");
+        let client = stack.client();
         let url = format!("http://{addr}/users/123").parse().expect("url");
         Hop {
             stack,
