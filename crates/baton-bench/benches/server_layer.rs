@@ -22,7 +22,7 @@ use axum::Router;
 use axum::body::Body;
 use baton_bench::telemetry::{Counts, Tally, direct_provider, install_globals};
 use baton_bench::{BODY, ROUTE, TRACEPARENT_SAMPLED, TRACEPARENT_SAMPLED_OUT};
-use criterion::{BatchSize, Criterion, Throughput, criterion_group, criterion_main};
+use criterion::{BatchSize, Criterion, Throughput, criterion_group};
 use opentelemetry_instrumentation_tower::http::extractors::AxumMatchedPathExtractor;
 use opentelemetry_instrumentation_tower::http::server::LayerBuilder;
 use opentelemetry_sdk::trace::SdkTracer;
@@ -74,7 +74,12 @@ async fn call(router: &mut Router, req: http::Request<Body>) -> usize {
         .len()
 }
 
-fn server_layer(c: &mut Criterion) {
+/// The SDK, the globals and the rows: made once per process (the globals cannot be set twice).
+fn setup() -> (
+    Arc<Tally>,
+    Vec<(&'static str, Router)>,
+    tokio::runtime::Runtime,
+) {
     let tally = Arc::new(Tally::default());
     let provider = direct_provider(Arc::clone(&tally));
     let tracer = install_globals(&provider);
@@ -85,10 +90,14 @@ fn server_layer(c: &mut Criterion) {
         .enable_all()
         .build()
         .expect("runtime");
+    (tally, rows(&tracer), rt)
+}
 
+fn server_layer(c: &mut Criterion) {
+    let (tally, rows, rt) = setup();
     let mut group = c.benchmark_group("server_layer");
     group.throughput(Throughput::Elements(1));
-    for (name, router) in rows(&tracer) {
+    for (name, router) in rows {
         for (flag, traceparent) in [
             ("sampled", TRACEPARENT_SAMPLED),
             ("sampled-out", TRACEPARENT_SAMPLED_OUT),
@@ -134,5 +143,37 @@ fn server_layer(c: &mut Criterion) {
     group.finish();
 }
 
+/// `BATON_BENCH_CALLGRIND="ROW/FLAG N"`: N calls of one row and nothing else, for
+/// `valgrind --tool=callgrind` (instructions per call = the difference of two values of N).
+fn callgrind(spec: &str) {
+    let (_, rows, rt) = setup();
+    let (row, n) = spec.rsplit_once(' ').expect("\"ROW/FLAG N\"");
+    let (name, flag) = row.rsplit_once('/').expect("ROW/FLAG");
+    let traceparent = match flag {
+        "sampled" => TRACEPARENT_SAMPLED,
+        "sampled-out" => TRACEPARENT_SAMPLED_OUT,
+        other => panic!("flag {other:?}: sampled or sampled-out"),
+    };
+    let n: u64 = n.parse().expect("call count");
+    let (_, router) = rows
+        .into_iter()
+        .find(|(row, _)| *row == name)
+        .unwrap_or_else(|| panic!("no row {name:?}"));
+    let mut service = router;
+    rt.block_on(async {
+        for _ in 0..n {
+            black_box(call(&mut service, request(traceparent)).await);
+        }
+    });
+}
+
 criterion_group!(benches, server_layer);
-criterion_main!(benches);
+
+fn main() {
+    if let Ok(spec) = std::env::var("BATON_BENCH_CALLGRIND") {
+        callgrind(&spec);
+        return;
+    }
+    benches();
+    Criterion::default().configure_from_args().final_summary();
+}

@@ -31,6 +31,18 @@ def parse(path):
         return names.get(m.group(1), spec)
 
     self_cost = defaultdict(int)
+    by_source = defaultdict(int)
+    files = {}
+    fl = fi = None
+
+    def file_of(spec):
+        m = re.match(r"\((\d+)\)(?: (.*))?", spec)
+        if not m:
+            return spec
+        if m.group(2) is not None:
+            files[m.group(1)] = m.group(2)
+        return files.get(m.group(1), spec)
+
     incl = defaultdict(int)
     calls = defaultdict(int)
     total = 0
@@ -43,8 +55,18 @@ def parse(path):
             if not line:
                 continue
             c = line[0]
+            if line.startswith("fl="):
+                fl = fi = file_of(line[3:])
+                continue
+            if line.startswith("fi=") or line.startswith("fe="):
+                fi = file_of(line[3:])
+                continue
+            if line.startswith("cfi=") or line.startswith("cfl="):
+                file_of(line[4:])
+                continue
             if line.startswith("fn="):
                 fn = name_of(line[3:])
+                fi = fl
                 continue
             if line.startswith("cfn="):
                 callee = name_of(line[4:])
@@ -63,11 +85,33 @@ def parse(path):
                     pending_calls = None
                 else:
                     self_cost[fn] += cost
+                    by_source[source(fi, fn)] += cost
                     total += cost
                 continue
             if line.startswith("summary:") or line.startswith("totals:"):
                 continue
-    return self_cost, incl, calls, total
+    return self_cost, incl, calls, total, by_source
+
+
+def source(path, fn):
+    """The crate, or the part of the standard library or libc, that code comes from."""
+    path = path or ""
+    m = re.search(r"/registry/src/[^/]+/([A-Za-z0-9_-]+?)-\d+\.\d+[^/]*/", path)
+    if m:
+        return m.group(1)
+    m = re.search(r"/library/(\w+)/src/(\w+)", path)
+    if m:
+        return f"{m.group(1)}::{m.group(2)}"
+    m = re.search(r"/crates/([\w-]+)/", path)
+    if m:
+        return m.group(1)
+    if "malloc" in path or (fn or "").startswith(("malloc", "free", "_int_", "realloc", "unlink_chunk")):
+        return "libc malloc"
+    if "memcpy" in (fn or "") or "memmove" in (fn or "") or "memset" in (fn or ""):
+        return "libc mem*"
+    if "libc" in path or "/glibc" in path or path.startswith("./"):
+        return "libc other"
+    return "other: " + (path.rsplit("/", 1)[-1] or "?")
 
 
 incl_children = defaultdict(int)
@@ -76,18 +120,18 @@ incl_children = defaultdict(int)
 def load(path):
     global incl_children
     incl_children = defaultdict(int)
-    self_cost, callee_incl, calls, total = parse(path)
+    self_cost, callee_incl, calls, total, by_source = parse(path)
     # A function's inclusive cost: its own, plus what its calls cost. Entry points (thread
     # starts) are never a callee, so fall back to self + children for them.
     inclusive = {}
     for name in set(self_cost) | set(callee_incl) | set(incl_children):
         inclusive[name] = max(callee_incl.get(name, 0), self_cost.get(name, 0) + incl_children.get(name, 0))
-    return self_cost, inclusive, calls, total
+    return self_cost, inclusive, calls, total, by_source
 
 
 def per_request(small, large, delta):
-    s_self, s_incl, s_calls, s_total = load(small)
-    l_self, l_incl, l_calls, l_total = load(large)
+    s_self, s_incl, s_calls, s_total, s_src = load(small)
+    l_self, l_incl, l_calls, l_total, l_src = load(large)
     keys = set(s_incl) | set(l_incl) | set(s_self) | set(l_self)
     out = {}
     for k in keys:
@@ -96,7 +140,8 @@ def per_request(small, large, delta):
             (l_self.get(k, 0) - s_self.get(k, 0)) / delta,
             (l_calls.get(k, 0) - s_calls.get(k, 0)) / delta,
         )
-    return (l_total - s_total) / delta, out
+    src = {k: (l_src.get(k, 0) - s_src.get(k, 0)) / delta for k in set(s_src) | set(l_src)}
+    return (l_total - s_total) / delta, out, src
 
 
 def short(name, width=110):
@@ -114,12 +159,17 @@ def main():
     base_small, base_large, *rest = args.files
     if len(rest) % 3:
         sys.exit("stacks are NAME SMALL LARGE triples")
-    base_total, base = per_request(base_small, base_large, args.delta)
+    base_total, base, base_src = per_request(base_small, base_large, args.delta)
     print(f"uninstrumented: {base_total:,.0f} instructions per request")
     for i in range(0, len(rest), 3):
         name, small, large = rest[i : i + 3]
-        total, fns = per_request(small, large, args.delta)
+        total, fns, src = per_request(small, large, args.delta)
         print(f"\n{name}: {total:,.0f} instructions per request, +{total - base_total:,.0f} over uninstrumented")
+        print("  added instructions per request by the code's source (inlined code counted where it comes from):")
+        added = sorted(((src.get(k, 0) - base_src.get(k, 0), k) for k in set(src) | set(base_src)), reverse=True)
+        for cost, k in added:
+            if abs(cost) >= 100:
+                print(f"  {cost:>10,.0f}  {k}")
         rows = []
         for k, (inc, slf, calls) in fns.items():
             b_inc, b_slf, b_calls = base.get(k, (0, 0, 0))
