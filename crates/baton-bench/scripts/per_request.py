@@ -45,6 +45,8 @@ def parse(path):
 
     incl = defaultdict(int)
     calls = defaultdict(int)
+    global edges
+    edges = defaultdict(int)
     total = 0
     fn = None
     callee = None
@@ -79,6 +81,7 @@ def parse(path):
                 cost = int(parts[1]) if len(parts) > 1 else 0
                 if pending_calls is not None:
                     calls[callee] += pending_calls
+                    edges[(fn, callee)] += pending_calls
                     incl[callee] += cost
                     if fn is not None:
                         incl_children[fn] += cost
@@ -115,6 +118,21 @@ def source(path, fn):
 
 
 incl_children = defaultdict(int)
+edges = defaultdict(int)
+
+
+def callers(small, large, delta, pattern):
+    """Calls per request into functions matching `pattern`, by caller."""
+    parse(small)
+    s_edges = dict(edges)
+    parse(large)
+    l_edges = dict(edges)
+    out = defaultdict(float)
+    pat = re.compile(pattern)
+    for (caller, callee), n in l_edges.items():
+        if pat.search(callee or ""):
+            out[caller] += (n - s_edges.get((caller, callee), 0)) / delta
+    return out
 
 
 def load(path):
@@ -155,10 +173,22 @@ def main():
     ap.add_argument("files", nargs="+")
     ap.add_argument("--match", action="append", default=[])
     ap.add_argument("--top", type=int, default=30)
+    ap.add_argument("--callers", help="calls per request into functions matching this, by caller")
     args = ap.parse_args()
     base_small, base_large, *rest = args.files
     if len(rest) % 3:
         sys.exit("stacks are NAME SMALL LARGE triples")
+    if args.callers:
+        base = callers(base_small, base_large, args.delta, args.callers)
+        for i in range(0, len(rest), 3):
+            name, small, large = rest[i : i + 3]
+            theirs = callers(small, large, args.delta, args.callers)
+            print(f"\n{name}: calls per request into /{args.callers}/ added over the baseline, by caller")
+            rows = sorted(((theirs.get(k, 0) - base.get(k, 0), k) for k in set(theirs) | set(base)), reverse=True)
+            for n, k in rows[: args.top]:
+                if abs(n) >= 0.05:
+                    print(f"  {n:>7.2f}  {short(k)}")
+        return
     base_total, base, base_src = per_request(base_small, base_large, args.delta)
     print(f"uninstrumented: {base_total:,.0f} instructions per request")
     for i in range(0, len(rest), 3):
