@@ -14,10 +14,13 @@ use nix::sys::resource::{UsageWho, getrusage};
 ///
 /// ```
 /// let before = baton_bench::cpu::process_time();
+/// // Some milliseconds of work on this thread: the clock must see them.
 /// let mut x = 0u64;
-/// for i in 0..1_000_000u64 { x = x.wrapping_add(std::hint::black_box(i)); }
-/// assert!(baton_bench::cpu::process_time() >= before);
-/// # std::hint::black_box(x);
+/// for i in 0..20_000_000u64 {
+///     x = x.wrapping_add(std::hint::black_box(i));
+/// }
+/// std::hint::black_box(x);
+/// assert!(baton_bench::cpu::process_time() > before);
 /// ```
 pub fn process_time() -> Duration {
     let usage = getrusage(UsageWho::RUSAGE_SELF).expect("getrusage(RUSAGE_SELF) cannot fail");
