@@ -18,30 +18,30 @@ import sys
 from collections import defaultdict
 
 
+def interned(table, spec):
+    """A name in callgrind's compressed form: `(id) name` the first time, `(id)` after."""
+    m = re.match(r"\((\d+)\)(?: (.*))?", spec)
+    if not m:
+        return spec
+    if m.group(2) is not None:
+        table[m.group(1)] = m.group(2)
+    return table.get(m.group(1), spec)
+
+
 def parse(path):
     """Self cost, inclusive cost and call count per function name, and the total."""
     names = {}
+    files = {}
 
     def name_of(spec):
-        m = re.match(r"\((\d+)\)(?: (.*))?", spec)
-        if not m:
-            return spec
-        if m.group(2) is not None:
-            names[m.group(1)] = m.group(2)
-        return names.get(m.group(1), spec)
+        return interned(names, spec)
+
+    def file_of(spec):
+        return interned(files, spec)
 
     self_cost = defaultdict(int)
     by_source = defaultdict(int)
-    files = {}
     fl = fi = None
-
-    def file_of(spec):
-        m = re.match(r"\((\d+)\)(?: (.*))?", spec)
-        if not m:
-            return spec
-        if m.group(2) is not None:
-            files[m.group(1)] = m.group(2)
-        return files.get(m.group(1), spec)
 
     incl = defaultdict(int)
     calls = defaultdict(int)
