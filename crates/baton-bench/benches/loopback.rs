@@ -7,8 +7,8 @@
 //! (every stack once per round, the order rotating) so that load from elsewhere falls on all of
 //! them alike; figures are medians over rounds, ratios are taken within a round.
 //!
-//! Environment: `BATON_BENCH_ROUNDS` (default 7), `BATON_BENCH_REQUESTS` per stack per round
-//! (default 20000), `BATON_BENCH_IN_FLIGHT` (default 32).
+//! Environment: `BATON_BENCH_ROUNDS` (default 15), `BATON_BENCH_REQUESTS` per stack per round
+//! (default 10000), `BATON_BENCH_IN_FLIGHT` (default 32).
 //!
 //! `<bench binary> callgrind STACK N` warms STACK up (1000 requests) and sends N more, nothing
 //! else: run it under `valgrind --tool=callgrind` for two values of N and divide the difference
@@ -85,8 +85,8 @@ fn main() {
         return;
     }
 
-    let rounds = env("BATON_BENCH_ROUNDS", 7) as usize;
-    let requests = env("BATON_BENCH_REQUESTS", 20_000);
+    let rounds = env("BATON_BENCH_ROUNDS", 15) as usize;
+    let requests = env("BATON_BENCH_REQUESTS", 10_000);
     let in_flight = env("BATON_BENCH_IN_FLIGHT", IN_FLIGHT as u64) as usize;
     let stacks: Vec<Stack> = if args.is_empty() {
         Stack::ALL.to_vec()
@@ -158,6 +158,7 @@ fn main() {
         "stack", "req/s", "CPU us/req", "req/s x", "+CPU us/req", "rounds req/s"
     );
     let base = &runs[0];
+    let mut added_by_stack = Vec::new();
     for (stack, runs) in stacks.iter().zip(&runs) {
         let per_second = median(runs.iter().map(Run::per_second).collect());
         let cpu = median(runs.iter().map(Run::cpu_micros).collect());
@@ -173,6 +174,7 @@ fn main() {
                 .map(|(r, b)| r.cpu_micros() - b.cpu_micros())
                 .collect(),
         );
+        added_by_stack.push((*stack, added));
         let spread = format!(
             "{:.0}-{:.0}",
             runs.iter()
@@ -189,5 +191,19 @@ fn main() {
             added,
             spread
         );
+    }
+    // The CPU targets, as ratios of the medians above.
+    let added = |stack| {
+        added_by_stack
+            .iter()
+            .find(|(s, _)| *s == stack)
+            .map(|(_, a)| *a)
+    };
+    if let Some(baton) = added(Stack::Baton) {
+        for other in [Stack::HandWritten, Stack::Popular] {
+            if let Some(theirs) = added(other) {
+                println!("baton's added CPU / {other}'s: {:.2}", baton / theirs);
+            }
+        }
     }
 }
