@@ -516,9 +516,17 @@ impl Init {
 }
 
 /// Targets whose spans and events the OpenTelemetry layer leaves out: the exporters' transports.
+///
+/// The first path segment is matched exactly: a prefix would also take in the instrumentation
+/// built on those crates (`tower_http::trace`, `reqwest_tracing`), whose spans are the
+/// application's.
 fn is_exporter_target(target: &str) -> bool {
-    const TRANSPORTS: [&str; 9] = [
+    const TRANSPORTS: [&str; 13] = [
         "opentelemetry",
+        "opentelemetry_sdk",
+        "opentelemetry_otlp",
+        "opentelemetry_http",
+        "opentelemetry-otlp",
         "h2",
         "hyper",
         "hyper_util",
@@ -528,12 +536,8 @@ fn is_exporter_target(target: &str) -> bool {
         "rustls",
         "tokio_util",
     ];
-    // `opentelemetry` covers `opentelemetry_sdk` and `opentelemetry-otlp` too.
-    TRANSPORTS.iter().any(|t| {
-        target.strip_prefix(t).is_some_and(|rest| {
-            rest.is_empty() || rest.starts_with("::") || rest.starts_with(['_', '-'])
-        })
-    })
+    let crate_name = target.split_once("::").map_or(target, |(first, _)| first);
+    TRANSPORTS.contains(&crate_name)
 }
 
 /// The `request` span Baton's server layers enter for the handler's `tracing` code: the layer
@@ -622,6 +626,9 @@ mod tests {
             "opentelemetry",
             "opentelemetry_sdk",
             "opentelemetry-otlp",
+            "opentelemetry_otlp::exporter::http",
+            "opentelemetry_http",
+            "tokio_util::codec",
         ] {
             assert!(is_exporter_target(target), "{target}");
         }
@@ -631,6 +638,11 @@ mod tests {
             "towering::inferno",
             "hyperion",
             "my_app::tonic_client",
+            "tower_http::trace::make_span",
+            "tower_http",
+            "reqwest_tracing::x",
+            "tonic_web",
+            "opentelemetry_appender_tracing",
         ] {
             assert!(!is_exporter_target(target), "{target}");
         }
