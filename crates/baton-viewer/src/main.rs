@@ -27,6 +27,7 @@ FLAGS:
     --trace-id HEX              only this trace (a prefix of its id is enough)
     --max-traces N              traces kept in memory; the oldest go first (default 10000)
     --max-spans-per-trace N     spans kept per trace (default 10000)
+    --max-spans N               spans kept in all; the oldest traces go first (default 1000000)
     --max-body-bytes N          largest export request accepted (default 4194304)
     --color WHEN                auto, always or never (default auto: on a terminal unless NO_COLOR)
     -h, --help                  this help
@@ -38,7 +39,7 @@ OTEL_EXPORTER_OTLP_PROTOCOL=grpc OTEL_EXPORTER_OTLP_ENDPOINT=http://127.0.0.1:43
 ";
 
 const FLAGS: &str = "--grpc-port, --http-port, --quiet-period, --rootless-wait, --json, --service, \
---trace-id, --max-traces, --max-spans-per-trace, --max-body-bytes, --color, --help, --version";
+--trace-id, --max-traces, --max-spans-per-trace, --max-spans, --max-body-bytes, --color, --help, --version";
 
 #[derive(Debug, Clone, Copy, PartialEq)]
 enum Color {
@@ -97,6 +98,7 @@ fn parse(args: impl IntoIterator<Item = String>) -> Result<(Command, Options), S
             "--max-spans-per-trace" => {
                 config.max_spans_per_trace(count(&flag, &value("a number")?)?)
             }
+            "--max-spans" => config.max_spans(count(&flag, &value("a number")?)?),
             "--max-body-bytes" => {
                 config.max_body_bytes(count(&flag, &value("a number of bytes")?)?)
             }
@@ -201,7 +203,7 @@ fn report_losses(before: &mut (Stats, u64), now: Stats, missed: u64) {
     let mut parts = Vec::new();
     if now.traces_evicted > last.traces_evicted {
         parts.push(format!(
-            "{} traces evicted at the trace cap",
+            "{} traces evicted at the trace or span cap",
             now.traces_evicted
         ));
     }
@@ -263,12 +265,22 @@ async fn main() -> ExitCode {
     let color = options.colored();
     let mut completed = receiver.completed();
     let mut reported = (Stats::default(), 0);
+    // Losses are reported on a tick too: an eviction with nothing completing after it would
+    // otherwise go unreported.
+    let mut tick = tokio::time::interval(Duration::from_secs(1));
+    tick.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Skip);
     loop {
-        let next = tokio::select! {
-            next = completed.next() => next,
-            _ = tokio::signal::ctrl_c() => None,
+        let done = tokio::select! {
+            next = completed.next() => match next {
+                Some(done) => done,
+                None => break,
+            },
+            _ = tick.tick() => {
+                report_losses(&mut reported, receiver.stats(), completed.missed());
+                continue;
+            }
+            _ = tokio::signal::ctrl_c() => break,
         };
-        let Some(done) = next else { break };
         if options.wants(&done.trace) {
             let text = if options.json {
                 format!("{}\n", JsonTrace::new(&done.trace).updated(done.updated))
@@ -320,6 +332,8 @@ mod tests {
         assert_eq!(args("--json -h").unwrap().0, Command::Help);
         assert_eq!(duration("--x", "250ms"), Ok(Duration::from_millis(250)));
         assert_eq!(duration("--x", "1m"), Ok(Duration::from_secs(60)));
+        let (_, options) = args("--max-spans 20 --quiet-period 18446744073709551615s").unwrap();
+        assert_eq!(options.config.get_max_spans(), 20);
     }
 
     #[test]

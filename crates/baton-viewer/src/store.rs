@@ -34,7 +34,7 @@ pub struct Stats {
     pub spans_received: u64,
     /// Spans refused: an invalid trace or span id, or a trace already at its span cap.
     pub spans_rejected: u64,
-    /// Whole traces let go (oldest first) to stay under the trace cap.
+    /// Whole traces let go (oldest first) to stay under the trace cap and the total span cap.
     pub traces_evicted: u64,
     /// Spans that went with the evicted traces.
     pub spans_evicted: u64,
@@ -51,6 +51,7 @@ pub struct Stats {
 pub(crate) struct Limits {
     pub(crate) max_traces: usize,
     pub(crate) max_spans_per_trace: usize,
+    pub(crate) max_spans: usize,
     pub(crate) quiet_period: Duration,
     pub(crate) rootless_wait: Duration,
 }
@@ -162,13 +163,19 @@ impl Store {
             } else {
                 self.limits.rootless_wait
             };
-            if let Some(old) = entry.due.replace(now + wait) {
+            // The config bounds the waits; past what an `Instant` holds means never.
+            let at = now.checked_add(wait);
+            if let Some(old) = std::mem::replace(&mut entry.due, at) {
                 due.remove(&(old, id));
             }
-            due.insert((now + wait, id));
+            if let Some(at) = at {
+                due.insert((at, id));
+            }
         }
         stats.spans_rejected += refused;
-        while traces.len() > self.limits.max_traces {
+        while traces.len() > self.limits.max_traces
+            || stats.spans_retained > self.limits.max_spans
+        {
             let Some(oldest) = order.pop_front() else {
                 break;
             };

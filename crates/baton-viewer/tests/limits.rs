@@ -68,3 +68,50 @@ async fn a_trace_refuses_spans_past_its_cap_and_says_so() {
     assert_eq!(receiver.stats().spans_rejected, 2);
     receiver.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_oldest_traces_are_evicted_past_the_total_span_cap() {
+    let receiver = Receiver::start(ReceiverConfig::ephemeral().max_spans(5))
+        .await
+        .unwrap();
+    for trace in 1..=3u8 {
+        let body = request(vec![service(
+            "svc",
+            vec![
+                span(trace, 1, None, "root", Kind::Server, 0, 5),
+                span(trace, 2, Some(1), "child", Kind::Internal, 1, 4),
+            ],
+        )]);
+        support::export(&receiver, &body).await;
+    }
+    // Six spans against a cap of five: the first trace goes, whole.
+    let held: Vec<String> = receiver.traces().iter().map(|t| t.trace_id()).collect();
+    assert_eq!(held, ["02".repeat(16), "03".repeat(16)]);
+    let stats = receiver.stats();
+    assert_eq!((stats.traces_evicted, stats.spans_evicted), (1, 2));
+    assert_eq!((stats.traces_retained, stats.spans_retained), (2, 4));
+    receiver.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_quiet_period_past_what_a_clock_holds_keeps_the_receiver_serving() {
+    // `--quiet-period 18446744073709551615s`, as the command line would pass it.
+    let forever = Duration::from_secs(u64::MAX);
+    let receiver = Receiver::start(
+        ReceiverConfig::ephemeral()
+            .quiet_period(forever)
+            .rootless_wait(forever),
+    )
+    .await
+    .unwrap();
+    for trace in 1..=2u8 {
+        let root = (trace == 1).then_some(1);
+        let body = request(vec![service(
+            "svc",
+            vec![span(trace, 2, root, "s", Kind::Server, 0, 5)],
+        )]);
+        support::export(&receiver, &body).await;
+    }
+    assert_eq!(receiver.stats().spans_received, 2);
+    receiver.shutdown().await;
+}

@@ -29,10 +29,15 @@ pub struct ReceiverConfig {
     pub(crate) http_addr: SocketAddr,
     pub(crate) max_traces: usize,
     pub(crate) max_spans_per_trace: usize,
+    pub(crate) max_spans: usize,
     pub(crate) max_body_bytes: usize,
     pub(crate) quiet_period: Duration,
     pub(crate) rootless_wait: Duration,
 }
+
+/// The longest quiet period or rootless wait: a year, which in a viewer means "never", and
+/// keeps every deadline computed from it representable.
+const MAX_WAIT: Duration = Duration::from_secs(365 * 24 * 60 * 60);
 
 /// OTLP's default gRPC port.
 pub const DEFAULT_GRPC_PORT: u16 = 4317;
@@ -46,6 +51,8 @@ impl Default for ReceiverConfig {
             http_addr: (Ipv4Addr::LOCALHOST, DEFAULT_HTTP_PORT).into(),
             max_traces: 10_000,
             max_spans_per_trace: 10_000,
+            // The two caps above alone would allow 10^8 spans; this is what bounds memory.
+            max_spans: 1_000_000,
             // tonic's default decode limit, so both protocols refuse the same sizes.
             max_body_bytes: 4 * 1024 * 1024,
             quiet_period: Duration::from_secs(1),
@@ -99,6 +106,33 @@ impl ReceiverConfig {
         self
     }
 
+    /// How many spans are kept in all; past it, the oldest traces are evicted (counted in
+    /// [`Stats::traces_evicted`](crate::Stats::traces_evicted) and
+    /// [`Stats::spans_evicted`](crate::Stats::spans_evicted)) until the rest fit. Default
+    /// 1,000,000. At least 1.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let config = baton_viewer::ReceiverConfig::default().max_spans(50_000);
+    /// assert_eq!(config.get_max_spans(), 50_000);
+    /// ```
+    pub fn max_spans(mut self, max: usize) -> Self {
+        self.max_spans = max.max(1);
+        self
+    }
+
+    /// The cap on spans kept in all.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// assert_eq!(baton_viewer::ReceiverConfig::default().get_max_spans(), 1_000_000);
+    /// ```
+    pub fn get_max_spans(&self) -> usize {
+        self.max_spans
+    }
+
     /// The largest request accepted, checked before decoding, after decompression too.
     /// Default 4 MiB.
     pub fn max_body_bytes(mut self, max: usize) -> Self {
@@ -107,16 +141,16 @@ impl ReceiverConfig {
     }
 
     /// How long a trace with a root must go without a new span before it counts as complete.
-    /// Default 1 s.
+    /// Default 1 s; at most a year (longer is taken as a year).
     pub fn quiet_period(mut self, quiet: Duration) -> Self {
-        self.quiet_period = quiet;
+        self.quiet_period = quiet.min(MAX_WAIT);
         self
     }
 
     /// How long a trace with no root yet waits for one before it is completed anyway (its
-    /// orphans then show in its verdict). Default 10 s.
+    /// orphans then show in its verdict). Default 10 s; at most a year.
     pub fn rootless_wait(mut self, wait: Duration) -> Self {
-        self.rootless_wait = wait;
+        self.rootless_wait = wait.min(MAX_WAIT);
         self
     }
 
@@ -134,6 +168,7 @@ impl ReceiverConfig {
         Limits {
             max_traces: self.max_traces,
             max_spans_per_trace: self.max_spans_per_trace,
+            max_spans: self.max_spans,
             quiet_period: self.quiet_period,
             rootless_wait: self.rootless_wait,
         }
