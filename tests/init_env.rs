@@ -343,6 +343,48 @@ fn a_lookup_stands_in_for_the_environment() {
     run_child(TEST, &[]);
 }
 
+/// The other way round: what a lookup leaves unset is the default, not the process's variable
+/// read behind its back by the SDK or the exporter.
+#[test]
+fn a_lookup_without_a_sampler_or_endpoint_keeps_the_process_variables_out() {
+    const TEST: &str = "a_lookup_without_a_sampler_or_endpoint_keeps_the_process_variables_out";
+    if is_child(TEST) {
+        multi_thread(async {
+            let receiver = receiver().await;
+            let endpoint = format!("{}/v1/traces", receiver.http_endpoint());
+            let guard = baton::Init::from_lookup(|name| {
+                (name == "BATON_LOG_FORMAT").then(|| "none".to_owned())
+            })
+            .unwrap()
+            .endpoint(endpoint)
+            .install()
+            .unwrap();
+            let span = opentelemetry::global::tracer("orders").start("root");
+            assert!(span.span_context().is_sampled(), "parentbased_always_on");
+            drop(span);
+            tokio::task::block_in_place(|| guard.flush()).unwrap();
+            receiver
+                .wait_for_trace(|t| t.span_named("root").is_some(), ARRIVAL)
+                .await
+                .unwrap();
+        });
+        let init = baton::Init::from_lookup(|_| None).unwrap();
+        assert_eq!(init.get_endpoint(), "http://localhost:4318/v1/traces");
+        return;
+    }
+    run_child(
+        TEST,
+        &[
+            ("OTEL_TRACES_SAMPLER", "always_off"),
+            // Unreachable: a span arriving proves the endpoint given in code was used.
+            (
+                "OTEL_EXPORTER_OTLP_TRACES_ENDPOINT",
+                "http://127.0.0.1:9/v1/traces",
+            ),
+        ],
+    );
+}
+
 #[test]
 fn a_bad_variable_fails_init() {
     const TEST: &str = "a_bad_variable_fails_init";
@@ -420,7 +462,7 @@ fn log_lines_are_correlated_in_the_format_and_filter_asked_for() {
 fn outage_then_recovery(test: &str, protocol: &str) {
     if is_child(test) {
         multi_thread(async {
-            let _guard = baton::init().unwrap();
+            let guard = baton::init().unwrap();
             let app = axum::Router::new().route(
                 "/{name}",
                 axum::routing::get(
@@ -445,6 +487,9 @@ fn outage_then_recovery(test: &str, protocol: &str) {
             for _ in 0..300 {
                 call("during-outage").await;
             }
+            // At least one export is tried (and fails) before the collector comes up.
+            let flushed = tokio::task::block_in_place(|| guard.flush());
+            assert!(flushed.is_err(), "nothing listens: {flushed:?}");
             let port: u16 = std::env::var("COLLECTOR_PORT").unwrap().parse().unwrap();
             let config = match std::env::var("OTEL_EXPORTER_OTLP_PROTOCOL")
                 .unwrap()
@@ -465,7 +510,7 @@ fn outage_then_recovery(test: &str, protocol: &str) {
         return;
     }
     let port = free_port().to_string();
-    run_child(
+    let output = run_child(
         test,
         &[
             ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
@@ -476,8 +521,37 @@ fn outage_then_recovery(test: &str, protocol: &str) {
             ("COLLECTOR_PORT", &port),
             ("OTEL_SERVICE_NAME", "svc"),
             ("OTEL_BSP_SCHEDULE_DELAY", "100"),
-            ("RUST_LOG", "off"),
+            ("RUST_LOG", "warn"),
         ],
+    );
+    let stdout = output.stdout;
+    // One line when the outage starts and one when it ends, not an error per failed batch.
+    assert_eq!(
+        stdout.matches("exporting spans failed").count(),
+        1,
+        "{stdout}"
+    );
+    assert!(
+        !stdout.contains("BatchSpanProcessor.ExportError"),
+        "{stdout}"
+    );
+    let resumed: Vec<&str> = stdout
+        .lines()
+        .filter(|l| l.contains("exporting spans resumed"))
+        .collect();
+    assert_eq!(resumed.len(), 1, "{stdout}");
+    let lost = |line: &str| -> u64 {
+        line.split("resumed: ")
+            .nth(1)
+            .and_then(|rest| rest.split(' ').next())
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{line}"))
+    };
+    // The 300 calls' spans went in the failed exports.
+    assert!(lost(resumed[0]) >= 300, "{}", resumed[0]);
+    assert!(
+        stdout.contains("spans were lost in failed exports since start"),
+        "the total at shutdown: {stdout}"
     );
 }
 

@@ -2,6 +2,7 @@
 //! [`Init::install`].
 
 use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use opentelemetry::propagation::TextMapPropagator;
@@ -16,6 +17,7 @@ use tracing_subscriber::util::SubscriberInitExt;
 
 use super::error::InitError;
 use super::guard::InitGuard;
+use super::losses::{Counted, Losses, SDK_EXPORT_ERROR};
 use super::vars::{self, Endpoint, Exporter, LogFormat, Protocol};
 
 /// The settings [`init`](super::init) installs, read from the variables and each one
@@ -42,9 +44,14 @@ pub struct Init {
     exporters: Vec<Exporter>,
     protocol: Protocol,
     endpoint: Option<Endpoint>,
-    sampler: Option<Sampler>,
+    sampler: Sampler,
     propagator: Box<dyn TextMapPropagator + Send + Sync>,
     export_timeout: Duration,
+    /// `OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT`: each export is bounded by the smaller of this and
+    /// `export_timeout`.
+    otlp_timeout: Duration,
+    /// Said once a subscriber is installed to say it.
+    warnings: Vec<String>,
     log_format: LogFormat,
     log_filter: String,
     service_name: Option<String>,
@@ -60,6 +67,7 @@ impl fmt::Debug for Init {
             .field("sampler", &self.sampler)
             .field("propagator", &self.propagator.fields().collect::<Vec<_>>())
             .field("export_timeout", &self.export_timeout)
+            .field("otlp_timeout", &self.otlp_timeout)
             .field("log_format", &self.log_format)
             .field("log_filter", &self.log_filter)
             .field("service_name", &self.service_name)
@@ -118,7 +126,7 @@ impl Init {
     /// value found.
     pub fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self, InitError> {
         let read = |name| vars::read(&lookup, name);
-        let disabled = vars::disabled(read(vars::OTEL_SDK_DISABLED).as_deref())?;
+        let (disabled, warning) = vars::disabled(read(vars::OTEL_SDK_DISABLED).as_deref());
         let exporters = vars::exporters(read(vars::OTEL_TRACES_EXPORTER).as_deref())?;
         let protocol = match read(vars::OTEL_EXPORTER_OTLP_TRACES_PROTOCOL) {
             Some(v) => vars::protocol(Some(&v), vars::OTEL_EXPORTER_OTLP_TRACES_PROTOCOL)?,
@@ -142,10 +150,13 @@ impl Init {
         if let Some(endpoint) = &endpoint {
             vars::endpoint_url(endpoint, protocol)?;
         }
+        // Set even when unset, so that the SDK never reads the process's own variables behind a
+        // lookup standing in for them.
         let sampler = vars::sampler(
             read(vars::OTEL_TRACES_SAMPLER).as_deref(),
             read(vars::OTEL_TRACES_SAMPLER_ARG).as_deref(),
-        )?;
+        )?
+        .unwrap_or_else(|| Sampler::ParentBased(Box::new(Sampler::AlwaysOn)));
         let propagators = read(vars::OTEL_PROPAGATORS).unwrap_or_default();
         let propagator = baton_propagation::from_list(&propagators).map_err(|err| {
             InitError::variable_value(
@@ -155,6 +166,18 @@ impl Init {
             )
         })?;
         let export_timeout = vars::export_timeout(read(vars::OTEL_BSP_EXPORT_TIMEOUT).as_deref())?;
+        let otlp_timeout = match read(vars::OTEL_EXPORTER_OTLP_TRACES_TIMEOUT) {
+            Some(v) => vars::millis(
+                Some(&v),
+                vars::OTEL_EXPORTER_OTLP_TRACES_TIMEOUT,
+                vars::DEFAULT_OTLP_TIMEOUT,
+            )?,
+            None => vars::millis(
+                read(vars::OTEL_EXPORTER_OTLP_TIMEOUT).as_deref(),
+                vars::OTEL_EXPORTER_OTLP_TIMEOUT,
+                vars::DEFAULT_OTLP_TIMEOUT,
+            )?,
+        };
         let log_format = vars::log_format(read(vars::BATON_LOG_FORMAT).as_deref())?;
         let log_filter = read(vars::RUST_LOG).unwrap_or_else(|| vars::DEFAULT_LOG_FILTER.into());
         vars::log_filter(&log_filter)?;
@@ -166,6 +189,8 @@ impl Init {
             sampler,
             propagator: Box::new(propagator),
             export_timeout,
+            otlp_timeout,
+            warnings: warning.into_iter().collect(),
             log_format,
             log_filter,
             service_name: None,
@@ -314,8 +339,54 @@ impl Init {
     /// assert!(format!("{init:?}").contains("AlwaysOff"));
     /// ```
     pub fn sampler(mut self, sampler: Sampler) -> Self {
-        self.sampler = Some(sampler);
+        self.sampler = sampler;
         self
+    }
+
+    /// The sampler: `OTEL_TRACES_SAMPLER`'s, or `parentbased_always_on`.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use opentelemetry_sdk::trace::Sampler;
+    ///
+    /// let init = baton::Init::from_lookup(|_| None).unwrap();
+    /// assert!(matches!(init.get_sampler(), Sampler::ParentBased(_)));
+    /// ```
+    pub fn get_sampler(&self) -> &Sampler {
+        &self.sampler
+    }
+
+    /// The OTLP endpoint as configured, or the specification's default for the protocol
+    /// (`http://localhost:4318/v1/traces`, or `http://localhost:4317` for gRPC). The generic
+    /// `OTEL_EXPORTER_OTLP_ENDPOINT` is shown as given: OTLP/HTTP appends `/v1/traces` to it.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton::init::Protocol;
+    ///
+    /// let init = baton::Init::from_lookup(|_| None).unwrap();
+    /// assert_eq!(init.get_endpoint(), "http://localhost:4318/v1/traces");
+    /// assert_eq!(init.protocol(Protocol::Grpc).get_endpoint(), "http://localhost:4317");
+    /// ```
+    pub fn get_endpoint(&self) -> &str {
+        self.endpoint
+            .as_ref()
+            .map_or(vars::default_endpoint(self.protocol), |e| e.value.as_str())
+    }
+
+    /// The bound on each export and on the shutdown (`OTEL_BSP_EXPORT_TIMEOUT`).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// let env = |name: &str| (name == "OTEL_BSP_EXPORT_TIMEOUT").then(|| "2500".to_owned());
+    /// let init = baton::Init::from_lookup(env).unwrap();
+    /// assert_eq!(init.get_export_timeout().as_millis(), 2500);
+    /// ```
+    pub fn get_export_timeout(&self) -> Duration {
+        self.export_timeout
     }
 
     /// Sets the propagator installed as the global one (`OTEL_PROPAGATORS`).
@@ -336,8 +407,9 @@ impl Init {
         self
     }
 
-    /// Sets the bound on the shutdown (`OTEL_BSP_EXPORT_TIMEOUT`): the longest the guard's drop
-    /// may take.
+    /// Sets the bound on each export (with the exporter's own `OTEL_EXPORTER_OTLP_TIMEOUT`, the
+    /// smaller wins) and on the shutdown, the longest the guard's drop may take
+    /// (`OTEL_BSP_EXPORT_TIMEOUT`).
     ///
     /// # Examples
     ///
@@ -397,14 +469,16 @@ impl Init {
     /// then).
     pub fn install(self) -> Result<InitGuard, InitError> {
         let filter = vars::log_filter(&self.log_filter)?;
+        let losses = Arc::new(Losses::default());
         let (provider, runtime) = if self.disabled {
             (None, None)
         } else {
-            let (provider, runtime) = self.provider()?;
+            let (provider, runtime) = self.provider(&losses)?;
             (Some(provider), runtime)
         };
         // A guard from here on, so that a failure below still shuts the provider down.
-        let guard = InitGuard::new(provider.clone(), runtime, self.export_timeout);
+        let guard = InitGuard::new(provider.clone(), runtime, self.export_timeout, losses);
+        let warnings = self.warnings;
         if self.log_format != LogFormat::None {
             let otel = provider.as_ref().map(|p| {
                 tracing_opentelemetry::layer()
@@ -422,11 +496,15 @@ impl Init {
             };
             tracing_subscriber::registry()
                 .with(filter)
+                .with(filter_fn(|meta| meta.name() != SDK_EXPORT_ERROR))
                 .with(text)
                 .with(json)
                 .with(otel)
                 .try_init()
                 .map_err(|_| InitError::subscriber_taken())?;
+        }
+        for warning in warnings {
+            tracing::warn!("{warning}");
         }
         opentelemetry::global::set_text_map_propagator(PropagatorBox(self.propagator));
         if let Some(provider) = provider {
@@ -435,26 +513,31 @@ impl Init {
         Ok(guard)
     }
 
-    fn provider(&self) -> Result<(SdkTracerProvider, Option<tokio::runtime::Runtime>), InitError> {
+    fn provider(
+        &self,
+        losses: &Arc<Losses>,
+    ) -> Result<(SdkTracerProvider, Option<tokio::runtime::Runtime>), InitError> {
         let mut resource = Resource::builder();
         if let Some(name) = &self.service_name {
             resource = resource.with_service_name(name.clone());
         }
         let mut builder = SdkTracerProvider::builder().with_resource(resource.build());
-        if let Some(sampler) = &self.sampler {
-            builder = builder.with_sampler(sampler.clone());
-        }
+        builder = builder.with_sampler(self.sampler.clone());
         let mut runtime = None;
         for exporter in &self.exporters {
             builder = match exporter {
                 Exporter::None => builder,
                 Exporter::Console => builder.with_span_processor(
-                    BatchSpanProcessor::builder(opentelemetry_stdout::SpanExporter::default())
-                        .build(),
+                    BatchSpanProcessor::builder(Counted::new(
+                        opentelemetry_stdout::SpanExporter::default(),
+                        losses.clone(),
+                    ))
+                    .build(),
                 ),
                 Exporter::Otlp => {
                     let (exporter, rt) = self.otlp_exporter()?;
                     runtime = rt;
+                    let exporter = Counted::new(exporter, losses.clone());
                     builder.with_span_processor(BatchSpanProcessor::builder(exporter).build())
                 }
             };
@@ -471,21 +554,22 @@ impl Init {
         ),
         InitError,
     > {
-        let endpoint = self
-            .endpoint
-            .as_ref()
-            .map(|e| vars::endpoint_url(e, self.protocol))
-            .transpose()?;
+        // Always explicit, so the exporter never falls back to the process's variables behind
+        // a lookup standing in for them.
+        let endpoint = match &self.endpoint {
+            Some(e) => vars::endpoint_url(e, self.protocol)?,
+            None => vars::default_endpoint(self.protocol).to_owned(),
+        };
+        let timeout = self.export_timeout.min(self.otlp_timeout);
         let builder = opentelemetry_otlp::SpanExporter::builder();
         match self.protocol {
             Protocol::HttpProtobuf => {
-                let mut http = builder
+                let http = builder
                     .with_http()
                     .with_protocol(opentelemetry_otlp::Protocol::HttpBinary)
-                    .with_retry_policy(RetryPolicy::disabled());
-                if let Some(url) = endpoint {
-                    http = http.with_endpoint(url);
-                }
+                    .with_retry_policy(RetryPolicy::disabled())
+                    .with_timeout(timeout)
+                    .with_endpoint(endpoint);
                 let exporter = http.build().map_err(InitError::exporter)?;
                 Ok((exporter, None))
             }
@@ -498,13 +582,12 @@ impl Init {
                     .enable_all()
                     .build()
                     .map_err(InitError::runtime)?;
-                let mut grpc = builder
+                let grpc = builder
                     .with_tonic()
                     .with_protocol(opentelemetry_otlp::Protocol::Grpc)
-                    .with_retry_policy(RetryPolicy::disabled());
-                if let Some(url) = endpoint {
-                    grpc = grpc.with_endpoint(url);
-                }
+                    .with_retry_policy(RetryPolicy::disabled())
+                    .with_timeout(timeout)
+                    .with_endpoint(endpoint);
                 let exporter = {
                     let _entered = runtime.enter();
                     grpc.build().map_err(InitError::exporter)?

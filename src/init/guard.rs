@@ -1,10 +1,12 @@
 //! [`InitGuard`]: flushes and shuts the tracer provider down, within a bound, when dropped.
 
-use std::sync::mpsc;
+use std::sync::{Arc, mpsc};
 use std::time::Duration;
 
 use opentelemetry_sdk::error::{OTelSdkError, OTelSdkResult};
 use opentelemetry_sdk::trace::SdkTracerProvider;
+
+use super::losses::Losses;
 
 /// Keeps what [`init`](super::init) installed running; dropping it exports the spans still
 /// queued and shuts the tracer provider down, taking at most
@@ -51,6 +53,7 @@ pub struct InitGuard {
     provider: Option<SdkTracerProvider>,
     runtime: Option<tokio::runtime::Runtime>,
     bound: Duration,
+    losses: Arc<Losses>,
 }
 
 impl InitGuard {
@@ -58,11 +61,44 @@ impl InitGuard {
         provider: Option<SdkTracerProvider>,
         runtime: Option<tokio::runtime::Runtime>,
         bound: Duration,
+        losses: Arc<Losses>,
     ) -> Self {
         Self {
             provider,
             runtime,
             bound,
+            losses,
+        }
+    }
+
+    /// Exports what is queued now and waits for it, at most the bound (for a process about to
+    /// be frozen, or a test that needs an export to have been tried).
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// # fn main() -> Result<(), baton::init::InitError> {
+    /// use baton::init::{Exporter, LogFormat};
+    ///
+    /// let guard = baton::Init::from_lookup(|_| None)?
+    ///     .exporter(Exporter::None)
+    ///     .log_format(LogFormat::None)
+    ///     .install()?;
+    /// assert!(guard.flush().is_ok());
+    /// # Ok(()) }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`OTelSdkError::Timeout`] with the bound, or the export's own error (the collector is
+    /// down: the spans are lost, and counted).
+    pub fn flush(&self) -> OTelSdkResult {
+        match &self.provider {
+            None => Ok(()),
+            Some(provider) => {
+                let provider = provider.clone();
+                bounded(self.bound, "baton-flush", move |_| provider.force_flush())
+            }
         }
     }
 
@@ -114,9 +150,13 @@ impl InitGuard {
     }
 
     fn close(&mut self) -> OTelSdkResult {
+        // Said before waiting: a shutdown abandoned at its bound must not take the count along.
+        self.losses.report_total();
         let result = match self.provider.take() {
             None => Ok(()),
-            Some(provider) => shut_down(provider, self.bound),
+            Some(provider) => bounded(self.bound, "baton-shutdown", move |linger| {
+                provider.shutdown_with_timeout(linger)
+            }),
         };
         if let Some(runtime) = self.runtime.take() {
             // Dropping a runtime blocks, which panics inside an async context; the exporter
@@ -137,21 +177,26 @@ impl Drop for InitGuard {
 /// How much longer than the bound an abandoned shutdown thread may keep trying.
 const LINGER: Duration = Duration::from_secs(5);
 
-/// Shuts `provider` down on a thread of its own and waits at most `bound` for it.
-fn shut_down(provider: SdkTracerProvider, bound: Duration) -> OTelSdkResult {
+/// Runs `work` on a thread of its own and waits at most `bound` for it; `work` is given the
+/// longer timeout to pass on to the SDK.
+fn bounded(
+    bound: Duration,
+    name: &str,
+    work: impl FnOnce(Duration) -> OTelSdkResult + Send + 'static,
+) -> OTelSdkResult {
     // The bound is this wait's: the provider's own timeout is longer, so that a slow export is
     // always reported as `Timeout(bound)` rather than, in a race, as the provider's summary of
     // its processors' timeouts. The thread is abandoned after the bound.
     let provider_timeout = bound.saturating_add(LINGER);
     let (done, finished) = mpsc::sync_channel(1);
     let spawned = std::thread::Builder::new()
-        .name("baton-shutdown".into())
+        .name(name.into())
         .spawn(move || {
-            let _ = done.send(provider.shutdown_with_timeout(provider_timeout));
+            let _ = done.send(work(provider_timeout));
         });
     if let Err(err) = spawned {
         return Err(OTelSdkError::InternalFailure(format!(
-            "the shutdown thread could not be started: {err}"
+            "the {name} thread could not be started: {err}"
         )));
     }
     finished

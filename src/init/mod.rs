@@ -72,9 +72,13 @@
 //! - Requests are not slowed or failed: ending a span only queues it (`OTEL_BSP_MAX_QUEUE_SIZE`);
 //!   when the queue is full the span is dropped. The batch processor counts the drops and logs a
 //!   warning at the first one, then the total at shutdown, not a line per span.
-//! - Export retries are off: each batch is tried once within `OTEL_EXPORTER_OTLP_TIMEOUT`, and
-//!   the next batch is the retry, so a collector that is down costs one failed request per
-//!   batch, not a storm; export resumes when it is back.
+//! - Export retries are off: each batch is tried once within the smaller of
+//!   `OTEL_EXPORTER_OTLP_TIMEOUT` and `OTEL_BSP_EXPORT_TIMEOUT`, and the next batch is the retry,
+//!   so a collector that is down costs one failed request per batch, not a storm; export
+//!   resumes when it is back.
+//! - Spans lost in failed exports are counted: a warning when exports start failing (not the
+//!   batch processor's error at every batch), one when they resume with how many spans were
+//!   lost, and the total when the guard shuts down.
 //! - The guard's drop is bounded by `OTEL_BSP_EXPORT_TIMEOUT` and never blocks inside the
 //!   exporter's runtime: see [`InitGuard`].
 //!
@@ -88,6 +92,7 @@
 mod builder;
 mod error;
 mod guard;
+mod losses;
 mod vars;
 
 pub use builder::Init;

@@ -12,6 +12,8 @@ pub(super) const OTEL_PROPAGATORS: &str = "OTEL_PROPAGATORS";
 pub(super) const OTEL_TRACES_SAMPLER: &str = "OTEL_TRACES_SAMPLER";
 pub(super) const OTEL_TRACES_SAMPLER_ARG: &str = "OTEL_TRACES_SAMPLER_ARG";
 pub(super) const OTEL_BSP_EXPORT_TIMEOUT: &str = "OTEL_BSP_EXPORT_TIMEOUT";
+pub(super) const OTEL_EXPORTER_OTLP_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_TIMEOUT";
+pub(super) const OTEL_EXPORTER_OTLP_TRACES_TIMEOUT: &str = "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT";
 pub(super) const OTEL_EXPORTER_OTLP_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_PROTOCOL";
 pub(super) const OTEL_EXPORTER_OTLP_TRACES_PROTOCOL: &str = "OTEL_EXPORTER_OTLP_TRACES_PROTOCOL";
 pub(super) const OTEL_EXPORTER_OTLP_ENDPOINT: &str = "OTEL_EXPORTER_OTLP_ENDPOINT";
@@ -21,6 +23,8 @@ pub(super) const RUST_LOG: &str = "RUST_LOG";
 
 /// The specification's default for `OTEL_BSP_EXPORT_TIMEOUT`.
 pub(super) const DEFAULT_EXPORT_TIMEOUT: Duration = Duration::from_millis(30_000);
+/// The specification's default for `OTEL_EXPORTER_OTLP_TIMEOUT`.
+pub(super) const DEFAULT_OTLP_TIMEOUT: Duration = Duration::from_millis(10_000);
 /// What is logged when `RUST_LOG` is unset: OpenTelemetry's own notices ("global tracer
 /// provider is set") are not news to a service, its warnings (spans dropped, exports failed)
 /// are. A target directive is a prefix: this covers `opentelemetry_sdk` and
@@ -118,16 +122,21 @@ pub(super) fn read(lookup: &dyn Fn(&str) -> Option<String>, name: &str) -> Optio
         .filter(|value| !value.is_empty())
 }
 
-pub(super) fn disabled(value: Option<&str>) -> Result<bool, InitError> {
+/// `OTEL_SDK_DISABLED`: the specification makes any value but a case-insensitive `true` mean
+/// false, and asks for a warning on values other than true and false, which is returned here
+/// to be logged once a subscriber is installed.
+pub(super) fn disabled(value: Option<&str>) -> (bool, Option<String>) {
     match value {
-        None => Ok(false),
-        Some(v) if v.eq_ignore_ascii_case("true") => Ok(true),
-        Some(v) if v.eq_ignore_ascii_case("false") => Ok(false),
-        Some(v) => Err(InitError::variable_value(
-            OTEL_SDK_DISABLED,
-            v,
-            "true or false",
-        )),
+        None => (false, None),
+        Some(v) if v.eq_ignore_ascii_case("true") => (true, None),
+        Some(v) if v.eq_ignore_ascii_case("false") => (false, None),
+        Some(v) => (
+            false,
+            Some(format!(
+                "{OTEL_SDK_DISABLED} is {v:?}, neither true nor false: taken as false, the SDK \
+                 stays on"
+            )),
+        ),
     }
 }
 
@@ -219,14 +228,19 @@ pub(super) fn sampler(name: Option<&str>, arg: Option<&str>) -> Result<Option<Sa
 }
 
 pub(super) fn export_timeout(value: Option<&str>) -> Result<Duration, InitError> {
+    millis(value, OTEL_BSP_EXPORT_TIMEOUT, DEFAULT_EXPORT_TIMEOUT)
+}
+
+/// A duration in whole milliseconds, `default` when unset.
+pub(super) fn millis(
+    value: Option<&str>,
+    var: &'static str,
+    default: Duration,
+) -> Result<Duration, InitError> {
     match value {
-        None => Ok(DEFAULT_EXPORT_TIMEOUT),
+        None => Ok(default),
         Some(v) => v.parse::<u64>().map(Duration::from_millis).map_err(|_| {
-            InitError::variable_value(
-                OTEL_BSP_EXPORT_TIMEOUT,
-                v,
-                "a whole number of milliseconds, such as 30000",
-            )
+            InitError::variable_value(var, v, "a whole number of milliseconds, such as 30000")
         }),
     }
 }
@@ -264,6 +278,14 @@ pub(super) fn log_filter(value: &str) -> Result<tracing_subscriber::EnvFilter, I
 /// could only fail at the first export; the plaintext reading is what such a value meant up to
 /// 0.32, and what a local collector or a sidecar speaks. `https://` is refused for the same
 /// reason: no TLS is built in.
+/// The endpoint when no variable and no code names one: the specification's, per protocol.
+pub(super) fn default_endpoint(protocol: Protocol) -> &'static str {
+    match protocol {
+        Protocol::Grpc => "http://localhost:4317",
+        Protocol::HttpProtobuf => "http://localhost:4318/v1/traces",
+    }
+}
+
 pub(super) fn endpoint_url(endpoint: &Endpoint, protocol: Protocol) -> Result<String, InitError> {
     let var = endpoint.var.unwrap_or(OTEL_EXPORTER_OTLP_TRACES_ENDPOINT);
     let example = match protocol {
@@ -300,4 +322,58 @@ pub(super) fn endpoint_url(endpoint: &Endpoint, protocol: Protocol) -> Result<St
         return Ok(format!("{base}/v1/traces"));
     }
     Ok(url)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn url(value: &str, var: &'static str, generic: bool, protocol: Protocol) -> String {
+        let endpoint = Endpoint {
+            value: value.to_owned(),
+            var: Some(var),
+            generic,
+        };
+        endpoint_url(&endpoint, protocol).unwrap()
+    }
+
+    #[test]
+    fn the_per_signal_endpoint_is_used_verbatim_and_the_generic_one_gets_the_signal_path() {
+        let http = Protocol::HttpProtobuf;
+        let traces = OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+        assert_eq!(url("http://c:4318", traces, false, http), "http://c:4318");
+        assert_eq!(
+            url("http://c:4318/x/", traces, false, http),
+            "http://c:4318/x/"
+        );
+        let generic = OTEL_EXPORTER_OTLP_ENDPOINT;
+        assert_eq!(
+            url("http://c:4318", generic, true, http),
+            "http://c:4318/v1/traces"
+        );
+        assert_eq!(
+            url("http://c:4318/base/", generic, true, http),
+            "http://c:4318/base/v1/traces"
+        );
+        // gRPC has no signal path, and a scheme-less endpoint is plaintext.
+        assert_eq!(
+            url("c:4317", generic, true, Protocol::Grpc),
+            "http://c:4317"
+        );
+    }
+
+    #[test]
+    fn sdk_disabled_is_true_only_for_true_and_warns_on_other_values() {
+        assert_eq!(disabled(Some("TRUE")), (true, None));
+        assert_eq!(disabled(Some("false")), (false, None));
+        assert_eq!(disabled(None), (false, None));
+        let (off, warning) = disabled(Some("yes"));
+        assert!(!off);
+        assert_eq!(
+            warning.as_deref(),
+            Some(
+                "OTEL_SDK_DISABLED is \"yes\", neither true nor false: taken as false, the SDK stays on"
+            )
+        );
+    }
 }

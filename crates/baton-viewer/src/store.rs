@@ -173,8 +173,7 @@ impl Store {
             }
         }
         stats.spans_rejected += refused;
-        while traces.len() > self.limits.max_traces
-            || stats.spans_retained > self.limits.max_spans
+        while traces.len() > self.limits.max_traces || stats.spans_retained > self.limits.max_spans
         {
             let Some(oldest) = order.pop_front() else {
                 break;
