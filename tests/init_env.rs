@@ -633,3 +633,40 @@ fn hung_collector_over_http() {
 fn hung_collector_over_grpc() {
     hung_collector("hung_collector_over_grpc", "grpc");
 }
+
+/// `OTEL_BSP_EXPORT_TIMEOUT` bounds each export, not only the shutdown: with a collector that
+/// never answers and an exporter timeout of ten minutes, the export in flight fails at the
+/// bound, so the processor is free again and the shutdown after it finishes cleanly.
+#[test]
+fn the_bsp_export_timeout_bounds_each_export() {
+    const TEST: &str = "the_bsp_export_timeout_bounds_each_export";
+    if is_child(TEST) {
+        let guard = baton::init().unwrap();
+        opentelemetry::global::tracer("svc").in_span("hung", |_| {});
+        // Starts the export to the hung collector; it ends (failed) at the bound, whichever of
+        // the export's error or this wait's timeout is seen first.
+        assert!(guard.flush().is_err());
+        guard
+            .shutdown()
+            .expect("the export in flight ended at its bound, so the shutdown does not wait on it");
+        return;
+    }
+    let hung = TcpListener::bind("127.0.0.1:0").unwrap();
+    let endpoint = format!("http://{}", hung.local_addr().unwrap());
+    let output = run_child(
+        TEST,
+        &[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", &endpoint),
+            ("OTEL_EXPORTER_OTLP_TIMEOUT", "600000"),
+            ("OTEL_BSP_EXPORT_TIMEOUT", "2000"),
+            ("RUST_LOG", "warn"),
+        ],
+    );
+    drop(hung);
+    assert_eq!(
+        output.stdout.matches("exporting spans failed").count(),
+        1,
+        "{}",
+        output.stdout
+    );
+}
