@@ -234,5 +234,7 @@ async fn grpc_refusals_answer_with_a_status_and_serving_goes_on() {
     let answer = client.export(good(3)).await.unwrap().into_inner();
     assert_eq!(answer, ExportTraceServiceResponse::default());
     assert_eq!(wait(&receiver, 3).await.root().unwrap().name(), "GET /");
+    // The two refusals, and not the good export.
+    assert_eq!(receiver.stats().requests_refused, 2);
     receiver.shutdown().await;
 }

@@ -75,17 +75,29 @@ where
 
     fn call(&mut self, request: http::Request<B>) -> Self::Future {
         if request.uri().path() != EXPORT_PATH {
+            self.store.count_refused_request();
             return Box::pin(async {
                 Ok(tonic::Status::unimplemented("only TraceService/Export is served").into_http())
             });
         }
+        let store = Arc::clone(&self.store);
         let export = Export(Arc::clone(&self.store));
         let mut accept = EnabledCompressionEncodings::default();
         accept.enable(CompressionEncoding::Gzip);
         let mut grpc = Grpc::new(OtlpCodec)
             .apply_compression_config(accept, EnabledCompressionEncodings::default())
             .apply_max_message_size_config(Some(self.max_message_bytes), None);
-        Box::pin(async move { Ok(grpc.unary(export, request).await) })
+        Box::pin(async move {
+            let response = grpc.unary(export, request).await;
+            // A refusal (malformed, oversized) is a status in the headers: trailers-only. A
+            // success carries its status in the trailers.
+            if tonic::Status::from_header_map(response.headers())
+                .is_some_and(|status| status.code() != tonic::Code::Ok)
+            {
+                store.count_refused_request();
+            }
+            Ok(response)
+        })
     }
 }
 
