@@ -57,6 +57,10 @@ struct Row<'a> {
     orphan: bool,
 }
 
+/// How deep the tree is drawn; deeper spans keep the last indent with `…+N` (N levels more),
+/// so a long chain costs lines, not a text quadratic in its depth.
+const MAX_DRAWN_DEPTH: usize = 32;
+
 /// The spans in tree order: each root (and each orphan) by start time, then its children by
 /// start time, depth first. A span in a parent cycle (a broken sender) still gets a line.
 fn rows(trace: &Trace) -> Vec<Row<'_>> {
@@ -96,11 +100,17 @@ fn rows(trace: &Trace) -> Vec<Row<'_>> {
         }
         let prefix = if depth == 0 {
             String::new()
+        } else if depth > MAX_DRAWN_DEPTH {
+            let deeper = depth - MAX_DRAWN_DEPTH;
+            format!("{above}…+{deeper} {}", if last { "└─ " } else { "├─ " })
         } else {
             format!("{above}{}", if last { "└─ " } else { "├─ " })
         };
         let below = if depth == 0 {
             String::new()
+        } else if depth >= MAX_DRAWN_DEPTH {
+            // Past the cap the drawing stops growing: the depth is written as a number.
+            above
         } else {
             format!("{above}{}", if last { "   " } else { "│  " })
         };
@@ -158,9 +168,10 @@ impl<'a> Waterfall<'a> {
         }
     }
 
-    fn bar(&self, span: &Span) -> String {
-        let start = self.trace.start_time_unix_nano();
-        let total = u128::from(self.trace.end_time_unix_nano() - start);
+    /// The span's bar on the axis from `start` to `end` (the trace's, computed once per trace:
+    /// each is a scan of its spans).
+    fn bar(&self, span: &Span, (start, end): (u64, u64)) -> String {
+        let total = u128::from(end - start);
         let width = self.bar_width as u128;
         let from = (u128::from(span.start_time_unix_nano() - start) * width).checked_div(total);
         let (from, to) = match from {
@@ -207,6 +218,10 @@ impl fmt::Display for Waterfall<'_> {
         }
         f.write_str("\n")?;
         let rows = rows(self.trace);
+        let axis = (
+            self.trace.start_time_unix_nano(),
+            self.trace.end_time_unix_nano(),
+        );
         let service_width = rows
             .iter()
             .map(|r| r.span.service_name().chars().count())
@@ -236,7 +251,7 @@ impl fmt::Display for Waterfall<'_> {
                 &pad(span.kind().as_str(), kind_width),
             )?;
             f.write_str("  [")?;
-            self.paint(f, kind_color(span.kind()), &self.bar(span))?;
+            self.paint(f, kind_color(span.kind()), &self.bar(span, axis))?;
             write!(f, "] {:>8}", format_duration(span.duration()))?;
             match span.status() {
                 Status::Error => {

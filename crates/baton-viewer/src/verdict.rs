@@ -1,8 +1,10 @@
 //! The verdict: what a trace says about whether trace context made it everywhere.
 
+use std::collections::{HashMap, HashSet};
 use std::fmt;
 use std::time::Duration;
 
+use crate::id::SpanId;
 use crate::span::{Span, SpanKind};
 use crate::trace::Trace;
 
@@ -144,8 +146,18 @@ impl Verdict {
     pub(crate) fn of(trace: &Trace) -> Verdict {
         let mut flags = Vec::new();
         let root = trace.root();
+        // Indexed once: `Trace::parent` and `Trace::children` scan, which per span is quadratic.
+        let mut by_id: HashMap<SpanId, &Span> = HashMap::with_capacity(trace.len());
+        let mut server_children: HashSet<SpanId> = HashSet::new();
         for span in trace.spans() {
-            match (span.parent_span_id(), trace.parent(span)) {
+            by_id.entry(span.span_id).or_insert(span);
+            if span.kind() == SpanKind::Server {
+                server_children.extend(span.parent);
+            }
+        }
+        for span in trace.spans() {
+            let parent = span.parent.and_then(|id| by_id.get(&id).copied());
+            match (span.parent_span_id(), parent) {
                 (Some(parent_id), None) => flags.push(Flag::new(
                     FlagKind::Orphan,
                     span,
@@ -205,7 +217,7 @@ impl Verdict {
             }
             if span.kind() == SpanKind::Client
                 && !calls_a_database(span)
-                && !trace.children(span).any(|c| c.kind() == SpanKind::Server)
+                && !server_children.contains(&span.span_id)
             {
                 flags.push(Flag::new(
                     FlagKind::ClientWithoutServer,

@@ -122,3 +122,35 @@ fn spans_in_a_parent_cycle_still_get_a_line() {
     assert!(text.contains("broken  a  "), "{text}");
     assert!(text.contains("└─ b"), "{text}");
 }
+
+#[test]
+fn a_deep_chain_is_drawn_in_bounded_lines() {
+    const DEPTH: u64 = 10_000;
+    let id = |n: u64| (n + 1).to_be_bytes().to_vec();
+    let chain = (0..DEPTH)
+        .map(|n| {
+            let kind = if n == 0 { Kind::Server } else { Kind::Internal };
+            let mut s = span(9, 1, None, "hop", kind, n, 2 * DEPTH - n);
+            s.span_id = id(n);
+            s.parent_span_id = if n == 0 { Vec::new() } else { id(n - 1) };
+            s
+        })
+        .collect();
+    let trace = Trace::from_request(request(vec![service("deep", chain)])).remove(0);
+    let text = Waterfall::new(&trace).to_string();
+    let lines: Vec<&str> = text.lines().collect();
+    // The title, a line per span, the verdict (a clean chain: no flags).
+    assert_eq!(
+        lines.len(),
+        DEPTH as usize + 2,
+        "{}",
+        lines[lines.len() - 1]
+    );
+    let widest = lines.iter().map(|l| l.chars().count()).max().unwrap();
+    assert!(widest < 250, "{widest} columns");
+    let deepest = lines[DEPTH as usize];
+    assert!(
+        deepest.contains(&format!("…+{} └─ hop", DEPTH - 1 - 32)),
+        "{deepest}"
+    );
+}
