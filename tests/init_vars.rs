@@ -104,7 +104,7 @@ fn traces_exporter() {
     };
     assert_eq!(exporters("otlp"), [Exporter::Otlp]);
     assert_eq!(exporters("console"), [Exporter::Console]);
-    assert_eq!(exporters("none"), [Exporter::None]);
+    assert_eq!(exporters("none"), [Exporter::Off]);
     assert_eq!(
         exporters(" OTLP , console,otlp"),
         [Exporter::Otlp, Exporter::Console]
@@ -245,7 +245,7 @@ fn an_endpoint_set_in_code_is_checked_at_install() {
     let err = read(&[])
         .unwrap()
         .exporter(Exporter::Otlp)
-        .log_format(LogFormat::None)
+        .log_format(LogFormat::Off)
         .endpoint("localhost:4318")
         .install()
         .expect_err("a scheme-less OTLP/HTTP endpoint");
@@ -379,7 +379,7 @@ fn log_format() {
     let format = |v| read(&[("BATON_LOG_FORMAT", v)]).unwrap().get_log_format();
     assert_eq!(format("text"), LogFormat::Text);
     assert_eq!(format("JSON"), LogFormat::Json);
-    assert_eq!(format("none"), LogFormat::None);
+    assert_eq!(format("none"), LogFormat::Off);
     assert_error(
         &[("BATON_LOG_FORMAT", "logfmt")],
         "BATON_LOG_FORMAT",

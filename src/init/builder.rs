@@ -33,8 +33,8 @@ use super::vars::{self, Endpoint, Exporter, LogFormat, Protocol};
 /// let env = |name: &str| (name == "OTEL_EXPORTER_OTLP_PROTOCOL").then(|| "grpc".to_owned());
 /// let init = baton::Init::from_lookup(env)?
 ///     .service_name("orders")
-///     .exporter(Exporter::None)
-///     .log_format(LogFormat::None);
+///     .exporter(Exporter::Off)
+///     .log_format(LogFormat::Off);
 /// assert_eq!(init.get_protocol(), Protocol::Grpc);
 /// let _guard = init.install()?;
 /// # Ok(()) }
@@ -249,6 +249,29 @@ impl Init {
     /// ```
     pub fn exporter(mut self, exporter: Exporter) -> Self {
         self.exporters = vec![exporter];
+        self
+    }
+
+    /// Sets the exporters (`OTEL_TRACES_EXPORTER`), console and OTLP at once say; an empty list
+    /// or [`Exporter::Off`] alone exports nothing.
+    ///
+    /// # Examples
+    ///
+    /// ```
+    /// use baton::init::Exporter;
+    ///
+    /// let init = baton::Init::from_lookup(|_| None)
+    ///     .unwrap()
+    ///     .exporters(&[Exporter::Console, Exporter::Otlp, Exporter::Console]);
+    /// assert_eq!(init.get_exporters(), [Exporter::Console, Exporter::Otlp]);
+    /// ```
+    pub fn exporters(mut self, exporters: &[Exporter]) -> Self {
+        self.exporters.clear();
+        for exporter in exporters {
+            if !self.exporters.contains(exporter) {
+                self.exporters.push(*exporter);
+            }
+        }
         self
     }
 
@@ -479,7 +502,7 @@ impl Init {
         // A guard from here on, so that a failure below still shuts the provider down.
         let guard = InitGuard::new(provider.clone(), runtime, self.export_timeout, losses);
         let warnings = self.warnings;
-        if self.log_format != LogFormat::None {
+        if self.log_format != LogFormat::Off {
             let otel = provider.as_ref().map(|p| {
                 tracing_opentelemetry::layer()
                     .with_tracer(p.tracer("baton"))
@@ -526,7 +549,7 @@ impl Init {
         let mut runtime = None;
         for exporter in &self.exporters {
             builder = match exporter {
-                Exporter::None => builder,
+                Exporter::Off => builder,
                 Exporter::Console => builder.with_span_processor(
                     BatchSpanProcessor::builder(Counted::new(
                         opentelemetry_stdout::SpanExporter::default(),

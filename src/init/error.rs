@@ -128,7 +128,7 @@ impl fmt::Display for InitError {
             }
             Kind::SubscriberTaken => f.write_str(
                 "a global tracing subscriber is already set: install yours without init's \
-                 (BATON_LOG_FORMAT=none or Init::log_format(LogFormat::None))",
+                 (BATON_LOG_FORMAT=none or Init::log_format(LogFormat::Off))",
             ),
         }
     }

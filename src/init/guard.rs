@@ -10,7 +10,7 @@ use super::losses::Losses;
 
 /// Keeps what [`init`](super::init) installed running; dropping it exports the spans still
 /// queued and shuts the tracer provider down, taking at most
-/// [`shutdown_timeout`](Self::shutdown_timeout) (`OTEL_BSP_EXPORT_TIMEOUT`) whatever the
+/// [`export_timeout`](Self::export_timeout) (`OTEL_BSP_EXPORT_TIMEOUT`) whatever the
 /// collector does.
 ///
 /// Keep it in `main` for the life of the service (`let _guard = baton::init()?;`, not `let _ =`,
@@ -39,11 +39,11 @@ use super::losses::Losses;
 /// use baton::init::{Exporter, LogFormat};
 ///
 /// let guard = baton::Init::from_lookup(|_| None)?
-///     .exporter(Exporter::None)
-///     .log_format(LogFormat::None)
+///     .exporter(Exporter::Off)
+///     .log_format(LogFormat::Off)
 ///     .export_timeout(Duration::from_secs(2))
 ///     .install()?;
-/// assert_eq!(guard.shutdown_timeout(), Duration::from_secs(2));
+/// assert_eq!(guard.export_timeout(), Duration::from_secs(2));
 /// guard.shutdown().expect("nothing to export, nothing to wait for");
 /// # Ok(()) }
 /// ```
@@ -81,8 +81,8 @@ impl InitGuard {
     /// use baton::init::{Exporter, LogFormat};
     ///
     /// let guard = baton::Init::from_lookup(|_| None)?
-    ///     .exporter(Exporter::None)
-    ///     .log_format(LogFormat::None)
+    ///     .exporter(Exporter::Off)
+    ///     .log_format(LogFormat::Off)
     ///     .install()?;
     /// assert!(guard.flush().is_ok());
     /// # Ok(()) }
@@ -102,8 +102,9 @@ impl InitGuard {
         }
     }
 
-    /// The longest the shutdown (and so the guard's drop) may take: `OTEL_BSP_EXPORT_TIMEOUT`,
-    /// or [`Init::export_timeout`](super::Init::export_timeout).
+    /// The bound on each export, on [`flush`](Self::flush) and on the shutdown (and so the
+    /// guard's drop): `OTEL_BSP_EXPORT_TIMEOUT`, or
+    /// [`Init::export_timeout`](super::Init::export_timeout) (one name for one value).
     ///
     /// # Examples
     ///
@@ -114,13 +115,13 @@ impl InitGuard {
     /// let guard = baton::Init::from_lookup(|name| {
     ///     (name == "OTEL_BSP_EXPORT_TIMEOUT").then(|| "1500".to_owned())
     /// })?
-    /// .exporter(Exporter::None)
-    /// .log_format(LogFormat::None)
+    /// .exporter(Exporter::Off)
+    /// .log_format(LogFormat::Off)
     /// .install()?;
-    /// assert_eq!(guard.shutdown_timeout().as_millis(), 1500);
+    /// assert_eq!(guard.export_timeout().as_millis(), 1500);
     /// # Ok(()) }
     /// ```
-    pub fn shutdown_timeout(&self) -> std::time::Duration {
+    pub fn export_timeout(&self) -> Duration {
         self.bound
     }
 
@@ -134,8 +135,8 @@ impl InitGuard {
     /// use baton::init::{Exporter, LogFormat};
     ///
     /// let guard = baton::Init::from_lookup(|_| None)?
-    ///     .exporter(Exporter::None)
-    ///     .log_format(LogFormat::None)
+    ///     .exporter(Exporter::Off)
+    ///     .log_format(LogFormat::Off)
     ///     .install()?;
     /// assert!(guard.shutdown().is_ok());
     /// # Ok(()) }

@@ -13,7 +13,7 @@
 //! // Here nothing is exported, so that the example needs no collector.
 //! let _guard = baton::Init::from_env()?
 //!     .service_name("orders")
-//!     .exporter(Exporter::None)
+//!     .exporter(Exporter::Off)
 //!     .install()?;
 //!
 //! opentelemetry::global::tracer("orders").in_span("GET /orders", |cx| {

@@ -45,7 +45,7 @@ const SAMPLERS: &str = "always_on, always_off, traceidratio, parentbased_always_
 ///     (name == "OTEL_TRACES_EXPORTER").then(|| "none".to_owned())
 /// })
 /// .unwrap();
-/// assert_eq!(init.get_exporters(), [Exporter::None]);
+/// assert_eq!(init.get_exporters(), [Exporter::Off]);
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 #[non_exhaustive]
@@ -55,8 +55,9 @@ pub enum Exporter {
     Otlp,
     /// Each span printed to stdout by `opentelemetry-stdout`.
     Console,
-    /// Nothing is exported; spans are still recorded, so their ids reach logs and headers.
-    None,
+    /// `none`: nothing is exported; spans are still recorded, so their ids reach logs and
+    /// headers. (Not `None`, which would shadow `Option::None` under a glob import.)
+    Off,
 }
 
 /// The OTLP transport (`OTEL_EXPORTER_OTLP_TRACES_PROTOCOL`, then
@@ -100,7 +101,7 @@ pub enum LogFormat {
     /// `json`: one correlated JSON object per event, through [`baton_log::json_layer`].
     Json,
     /// `none`: no subscriber is installed, for a service that installs its own.
-    None,
+    Off,
 }
 
 /// The endpoint as configured: which variable, and whether the HTTP signal path still has to
@@ -153,14 +154,14 @@ pub(super) fn exporters(value: Option<&str>) -> Result<Vec<Exporter>, InitError>
         let exporter = match name.to_ascii_lowercase().as_str() {
             "otlp" => Exporter::Otlp,
             "console" => Exporter::Console,
-            "none" => Exporter::None,
+            "none" => Exporter::Off,
             _ => return Err(bad(name)),
         };
         if !found.contains(&exporter) {
             found.push(exporter);
         }
     }
-    if found.len() > 1 && found.contains(&Exporter::None) {
+    if found.len() > 1 && found.contains(&Exporter::Off) {
         return Err(InitError::variable_value(
             OTEL_TRACES_EXPORTER,
             value,
@@ -249,7 +250,7 @@ pub(super) fn log_format(value: Option<&str>) -> Result<LogFormat, InitError> {
     match value.map(str::to_ascii_lowercase).as_deref() {
         None | Some("text") => Ok(LogFormat::Text),
         Some("json") => Ok(LogFormat::Json),
-        Some("none") => Ok(LogFormat::None),
+        Some("none") => Ok(LogFormat::Off),
         Some(_) => Err(InitError::variable_value(
             BATON_LOG_FORMAT,
             value.unwrap_or_default(),
