@@ -18,6 +18,8 @@ use opentelemetry::trace::{Span as _, TraceContextExt as _, Tracer as _};
 const CHILD: &str = "BATON_INIT_CHILD";
 /// Turns a hang into a failure; nothing here waits this long when it works.
 const HANG: Duration = Duration::from_secs(120);
+/// What a child prints when the port it was given was taken meanwhile.
+const PORT_TAKEN: &str = "baton-test: the collector port was taken";
 /// How long the parent waits for a trace to arrive.
 const ARRIVAL: Duration = Duration::from_secs(30);
 
@@ -498,7 +500,16 @@ fn outage_then_recovery(test: &str, protocol: &str) {
                 "grpc" => ReceiverConfig::ephemeral().grpc_port(port),
                 _ => ReceiverConfig::ephemeral().http_port(port),
             };
-            let receiver = Receiver::start(config).await.unwrap();
+            let receiver = match Receiver::start(config).await {
+                Ok(receiver) => receiver,
+                // Another process took the port between the parent's pick and now: the parent
+                // runs the test again on another.
+                Err(baton_viewer::Error::Bind { .. }) => {
+                    println!("{PORT_TAKEN}");
+                    return;
+                }
+                Err(err) => panic!("{err}"),
+            };
             call("after-recovery").await;
             // Arrives through the batch processor's next scheduled export, not a shutdown.
             let trace = receiver
@@ -509,20 +520,33 @@ fn outage_then_recovery(test: &str, protocol: &str) {
         });
         return;
     }
-    let port = free_port().to_string();
-    let output = run_child(
-        test,
-        &[
-            ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
-            (
-                "OTEL_EXPORTER_OTLP_ENDPOINT",
-                &format!("http://127.0.0.1:{port}"),
-            ),
-            ("COLLECTOR_PORT", &port),
-            ("OTEL_SERVICE_NAME", "svc"),
-            ("OTEL_BSP_SCHEDULE_DELAY", "100"),
-            ("RUST_LOG", "warn"),
-        ],
+    // The port is free when picked and must be free again when the child binds it; if another
+    // process took it meanwhile, try another.
+    let mut attempts = 0;
+    let output = loop {
+        let port = free_port().to_string();
+        let output = run_child(
+            test,
+            &[
+                ("OTEL_EXPORTER_OTLP_PROTOCOL", protocol),
+                (
+                    "OTEL_EXPORTER_OTLP_ENDPOINT",
+                    &format!("http://127.0.0.1:{port}"),
+                ),
+                ("COLLECTOR_PORT", &port),
+                ("OTEL_SERVICE_NAME", "svc"),
+                ("OTEL_BSP_SCHEDULE_DELAY", "100"),
+                ("RUST_LOG", "warn"),
+            ],
+        );
+        attempts += 1;
+        if !output.stdout.contains(PORT_TAKEN) || attempts == 5 {
+            break output;
+        }
+    };
+    assert!(
+        !output.stdout.contains(PORT_TAKEN),
+        "five ports taken in a row"
     );
     let stdout = output.stdout;
     // One line when the outage starts and one when it ends, not an error per failed batch.
