@@ -404,3 +404,66 @@ fn log_filter() {
         "{err}"
     );
 }
+
+#[test]
+fn variables_the_exporter_and_processor_read_are_checked_too() {
+    read(&[
+        ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip"),
+        (
+            "OTEL_EXPORTER_OTLP_HEADERS",
+            "api-key=s3cr%2Ct, tenant=a%20b",
+        ),
+        ("OTEL_BSP_SCHEDULE_DELAY", "0"),
+        ("OTEL_BSP_MAX_QUEUE_SIZE", "4096"),
+    ])
+    .unwrap();
+    for var in [
+        "OTEL_EXPORTER_OTLP_COMPRESSION",
+        "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
+    ] {
+        assert_error(
+            &[(var, "zstd")],
+            var,
+            "zstd",
+            &format!(
+                "invalid {var} \"zstd\": expected gzip (the one compression built in; unset for none)"
+            ),
+        );
+    }
+    let headers = "a comma-separated list of key=value, the key a header name and the value \
+                   percent-encoded UTF-8, such as api-key=secret,tenant=a%20b";
+    for (value, item) in [
+        ("api-key", "api-key"),
+        ("ok=1,bad key=2", "bad key=2"),
+        ("k=%zz", "k=%zz"),
+        ("k=%ff", "k=%ff"),
+    ] {
+        for var in [
+            "OTEL_EXPORTER_OTLP_HEADERS",
+            "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+        ] {
+            assert_error(
+                &[(var, value)],
+                var,
+                item,
+                &format!("invalid {var} \"{item}\": expected {headers}"),
+            );
+        }
+    }
+    assert_error(
+        &[("OTEL_BSP_SCHEDULE_DELAY", "5s")],
+        "OTEL_BSP_SCHEDULE_DELAY",
+        "5s",
+        "invalid OTEL_BSP_SCHEDULE_DELAY \"5s\": expected a whole number of milliseconds, such as 5000",
+    );
+    for var in ["OTEL_BSP_MAX_QUEUE_SIZE", "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"] {
+        for bad in ["0", "-1", "lots"] {
+            assert_error(
+                &[(var, bad)],
+                var,
+                bad,
+                &format!("invalid {var} \"{bad}\": expected a whole number above 0, such as 512"),
+            );
+        }
+    }
+}

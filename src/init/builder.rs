@@ -178,6 +178,7 @@ impl Init {
                 vars::DEFAULT_OTLP_TIMEOUT,
             )?,
         };
+        vars::check_read_by_others(&|name| read(name))?;
         let log_format = vars::log_format(read(vars::BATON_LOG_FORMAT).as_deref())?;
         let log_filter = read(vars::RUST_LOG).unwrap_or_else(|| vars::DEFAULT_LOG_FILTER.into());
         vars::log_filter(&log_filter)?;

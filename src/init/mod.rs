@@ -50,7 +50,7 @@
 //!
 //! | Variable | Read by | Values, default |
 //! |----------|---------|-----------------|
-//! | `OTEL_SDK_DISABLED` | `init` | `true`, `false` (default): `true` installs no tracer provider (nothing is recorded or exported; the propagator and the logs still are) |
+//! | `OTEL_SDK_DISABLED` | `init` | `true` (any case), anything else is false (with a warning unless `false`): `true` installs no tracer provider (nothing is recorded or exported; the propagator and the logs still are) |
 //! | `OTEL_TRACES_EXPORTER` | `init` | a list of `otlp` (default), `console`; or `none` |
 //! | `OTEL_PROPAGATORS` | `init`, through [`baton_propagation::from_list`] | a list of `tracecontext`, `baggage`, `b3`, `b3multi`, `jaeger`, `xray`, `ottrace`, `datadog`; or `none`; default `tracecontext,baggage` |
 //! | `OTEL_TRACES_SAMPLER`, `OTEL_TRACES_SAMPLER_ARG` | `init` (the SDK would fall back to sampling everything on a bad value) | `always_on`, `always_off`, `traceidratio`, `parentbased_always_on` (default), `parentbased_always_off`, `parentbased_traceidratio`; the ratio from 0 to 1, default 1 |
@@ -60,9 +60,10 @@
 //! | `BATON_LOG_FORMAT` | `init` | `text` (default), `json`, `none` (no subscriber: the service installs its own) |
 //! | `RUST_LOG` | `init` | `tracing-subscriber` filter directives, default `info,opentelemetry=warn` |
 //! | `OTEL_SERVICE_NAME`, `OTEL_RESOURCE_ATTRIBUTES` | the SDK (`Resource::builder`) | |
-//! | `OTEL_BSP_SCHEDULE_DELAY`, `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` | the SDK (batch processor) | default 5000 ms, 2048, 512 |
+//! | `OTEL_BSP_SCHEDULE_DELAY`, `OTEL_BSP_MAX_QUEUE_SIZE`, `OTEL_BSP_MAX_EXPORT_BATCH_SIZE` | the SDK (batch processor); checked by `init` | default 5000 ms, 2048, 512 |
 //! | `OTEL_SPAN_*_COUNT_LIMIT` | the SDK | |
-//! | `OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT`, `_HEADERS`, `_COMPRESSION` | the exporter | timeout default 10000 ms; compression `gzip` |
+//! | `OTEL_EXPORTER_OTLP_[TRACES_]TIMEOUT` | `init`, given to the exporter | milliseconds, default 10000; each export is bounded by the smaller of it and `OTEL_BSP_EXPORT_TIMEOUT` |
+//! | `OTEL_EXPORTER_OTLP_[TRACES_]HEADERS`, `_COMPRESSION` | the exporter; checked by `init` | `key=value,...` percent-encoded; compression `gzip` (the one built in) or unset |
 //!
 //! [`Init::from_lookup`] reads the variables of the `init` rows through a function instead of
 //! the environment.

@@ -279,6 +279,97 @@ pub(super) fn log_filter(value: &str) -> Result<tracing_subscriber::EnvFilter, I
 /// could only fail at the first export; the plaintext reading is what such a value meant up to
 /// 0.32, and what a local collector or a sidecar speaks. `https://` is refused for the same
 /// reason: no TLS is built in.
+/// The variables the exporter and the batch processor read themselves, checked here so that a
+/// bad value is an error rather than their silent default (or, for the compression, a failure
+/// only at install). Their use stays theirs.
+pub(super) fn check_read_by_others(
+    read: &dyn Fn(&'static str) -> Option<String>,
+) -> Result<(), InitError> {
+    for var in [
+        "OTEL_EXPORTER_OTLP_COMPRESSION",
+        "OTEL_EXPORTER_OTLP_TRACES_COMPRESSION",
+    ] {
+        if let Some(v) = read(var).filter(|v| v != "gzip") {
+            return Err(InitError::variable_value(
+                var,
+                v,
+                "gzip (the one compression built in; unset for none)",
+            ));
+        }
+    }
+    for var in [
+        "OTEL_EXPORTER_OTLP_HEADERS",
+        "OTEL_EXPORTER_OTLP_TRACES_HEADERS",
+    ] {
+        if let Some(v) = read(var) {
+            headers(&v).map_err(|item| {
+                InitError::variable_value(
+                    var,
+                    item,
+                    "a comma-separated list of key=value, the key a header name and the value \
+                     percent-encoded UTF-8, such as api-key=secret,tenant=a%20b",
+                )
+            })?;
+        }
+    }
+    for var in [
+        "OTEL_BSP_SCHEDULE_DELAY",
+        "OTEL_BSP_MAX_QUEUE_SIZE",
+        "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+    ] {
+        if let Some(v) = read(var) {
+            let valid = match v.parse::<u64>() {
+                Ok(n) => var == "OTEL_BSP_SCHEDULE_DELAY" || n > 0,
+                Err(_) => false,
+            };
+            if !valid {
+                let expected = if var == "OTEL_BSP_SCHEDULE_DELAY" {
+                    "a whole number of milliseconds, such as 5000"
+                } else {
+                    "a whole number above 0, such as 512"
+                };
+                return Err(InitError::variable_value(var, v, expected));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// Checks a `key=value,...` header list; the bad item on failure.
+fn headers(list: &str) -> Result<(), &str> {
+    for item in list.split(',').map(str::trim).filter(|i| !i.is_empty()) {
+        let Some((key, value)) = item.split_once('=') else {
+            return Err(item);
+        };
+        if http::HeaderName::from_bytes(key.trim().as_bytes()).is_err() {
+            return Err(item);
+        }
+        let decoded = percent_decode(value.trim()).ok_or(item)?;
+        if http::HeaderValue::from_str(&decoded).is_err() {
+            return Err(item);
+        }
+    }
+    Ok(())
+}
+
+/// `%XX` escapes decoded; `None` for a broken escape or bytes that are not UTF-8.
+fn percent_decode(value: &str) -> Option<String> {
+    let bytes = value.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = value.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
+}
+
 /// The endpoint when no variable and no code names one: the specification's, per protocol.
 pub(super) fn default_endpoint(protocol: Protocol) -> &'static str {
     match protocol {
