@@ -697,3 +697,48 @@ fn the_bsp_export_timeout_bounds_each_export() {
         output.stdout
     );
 }
+
+/// `OTEL_EXPORTER_OTLP_HEADERS` and `_COMPRESSION`, checked by `init`, still reach the wire: a
+/// server records the export request's headers.
+#[test]
+fn otlp_headers_and_compression_reach_the_wire() {
+    const TEST: &str = "otlp_headers_and_compression_reach_the_wire";
+    if is_child(TEST) {
+        let guard = baton::init().unwrap();
+        opentelemetry::global::tracer("svc").in_span("sent", |_| {});
+        guard.shutdown().unwrap();
+        return;
+    }
+    multi_thread(async {
+        let (seen, mut headers) = tokio::sync::mpsc::unbounded_channel();
+        let app = axum::Router::new().route(
+            "/v1/traces",
+            axum::routing::post(move |request_headers: http::HeaderMap| {
+                let _ = seen.send(request_headers);
+                async {
+                    // An empty ExportTraceServiceResponse: zero bytes of protobuf.
+                    (
+                        [(http::header::CONTENT_TYPE, "application/x-protobuf")],
+                        Vec::new(),
+                    )
+                }
+            }),
+        );
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        run_child_async(
+            TEST,
+            vec![
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", format!("http://{addr}")),
+                ("OTEL_EXPORTER_OTLP_HEADERS", "api-key=s3cr%20t".to_owned()),
+                ("OTEL_EXPORTER_OTLP_COMPRESSION", "gzip".to_owned()),
+                ("RUST_LOG", "off".to_owned()),
+            ],
+        )
+        .await;
+        let request = headers.recv().await.expect("one export request");
+        assert_eq!(request["api-key"], "s3cr t");
+        assert_eq!(request[http::header::CONTENT_ENCODING], "gzip");
+    });
+}
