@@ -10,11 +10,7 @@ use prost::Message as _;
 mod support;
 use support::{Kind, request, service, span};
 
-#[tokio::test]
-async fn the_oldest_trace_is_evicted_past_the_trace_cap() {
-    let receiver = Receiver::start(ReceiverConfig::ephemeral().max_traces(2))
-        .await
-        .unwrap();
+async fn export_three_traces_of_two_spans(receiver: &Receiver) {
     for trace in 1..=3u8 {
         let body = request(vec![service(
             "svc",
@@ -23,8 +19,16 @@ async fn the_oldest_trace_is_evicted_past_the_trace_cap() {
                 span(trace, 2, Some(1), "child", Kind::Internal, 1, 4),
             ],
         )]);
-        support::export(&receiver, &body).await;
+        support::export(receiver, &body).await;
     }
+}
+
+#[tokio::test]
+async fn the_oldest_trace_is_evicted_past_the_trace_cap() {
+    let receiver = Receiver::start(ReceiverConfig::ephemeral().max_traces(2))
+        .await
+        .unwrap();
+    export_three_traces_of_two_spans(&receiver).await;
     let held: Vec<String> = receiver.traces().iter().map(|t| t.trace_id()).collect();
     assert_eq!(held, ["02".repeat(16), "03".repeat(16)]);
     let stats = receiver.stats();
@@ -74,16 +78,7 @@ async fn the_oldest_traces_are_evicted_past_the_total_span_cap() {
     let receiver = Receiver::start(ReceiverConfig::ephemeral().max_spans(5))
         .await
         .unwrap();
-    for trace in 1..=3u8 {
-        let body = request(vec![service(
-            "svc",
-            vec![
-                span(trace, 1, None, "root", Kind::Server, 0, 5),
-                span(trace, 2, Some(1), "child", Kind::Internal, 1, 4),
-            ],
-        )]);
-        support::export(&receiver, &body).await;
-    }
+    export_three_traces_of_two_spans(&receiver).await;
     // Six spans against a cap of five: the first trace goes, whole.
     let held: Vec<String> = receiver.traces().iter().map(|t| t.trace_id()).collect();
     assert_eq!(held, ["02".repeat(16), "03".repeat(16)]);
