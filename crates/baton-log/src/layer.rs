@@ -163,7 +163,10 @@ where
     }
 }
 
-/// A correlated human-readable layer writing to stdout: `correlate(fmt::layer())`.
+/// A correlated human-readable layer writing to stdout: `correlate(fmt::layer())`, coloured
+/// only when stdout is a terminal and `NO_COLOR` is unset (tracing-subscriber colours whenever
+/// its `ansi` feature is on, which any crate in the build can turn on: escape codes would then
+/// reach files and log collectors).
 ///
 /// # Examples
 ///
@@ -182,7 +185,14 @@ pub fn fmt_layer<S>() -> CorrelatedLayer<S, DefaultFields, Format<Full, SystemTi
 where
     S: Subscriber + for<'a> LookupSpan<'a>,
 {
-    correlate(tsfmt::layer())
+    correlate(tsfmt::layer().with_ansi(colour_stdout()))
+}
+
+/// Whether text written to stdout may carry colour: a terminal, and no `NO_COLOR`
+/// (<https://no-color.org>: set and non-empty).
+fn colour_stdout() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
 /// A correlated JSON layer writing to stdout, one object per line:
