@@ -8,7 +8,6 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
-use baton::interceptors::request_id::{REQUEST_ID, X_REQUEST_ID};
 use baton::interceptors::reqwest::{TraceMiddleware, UrlTemplate};
 use reqwest_middleware::ClientWithMiddleware;
 use tokio::net::TcpListener;
@@ -45,7 +44,6 @@ async fn create_order(State(gateway): State<Gateway>, Json(order): Json<OrderReq
         .client
         .post(format!("{}/orders", gateway.orders))
         .with_extension(UrlTemplate::new("/orders"))
-        .headers(request_id_header())
         .header(header::CONTENT_TYPE, "application/json")
         .body(body)
         .send()
@@ -58,7 +56,6 @@ async fn stock(State(gateway): State<Gateway>) -> Response {
         .client
         .get(format!("{}/stock", gateway.orders))
         .with_extension(UrlTemplate::new("/stock"))
-        .headers(request_id_header())
         .send()
         .await;
     forward(sent, "stock").await
@@ -98,16 +95,4 @@ async fn forward(sent: reqwest_middleware::Result<reqwest::Response>, what: &str
             )
         }
     }
-}
-
-/// This request's id, to send on: the next service's log lines carry the same one (the
-/// clients carry the trace, not the request id).
-fn request_id_header() -> header::HeaderMap {
-    let mut headers = header::HeaderMap::new();
-    if let Some(id) = REQUEST_ID.get()
-        && let Ok(value) = id.as_ref().parse()
-    {
-        headers.insert(X_REQUEST_ID, value);
-    }
-    headers
 }

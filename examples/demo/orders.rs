@@ -11,7 +11,6 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use baton::interceptors::egress::{Egress, EgressPolicy};
-use baton::interceptors::request_id::REQUEST_ID;
 use baton::interceptors::tonic::{ClientLayer, ClientService};
 use serde::{Deserialize, Serialize};
 use tokio::net::TcpListener;
@@ -165,11 +164,10 @@ async fn create_order(State(orders): State<Orders>, Json(order): Json<OrderReque
 /// [`TRANSACTION`] by the queries, never passed down).
 async fn place(mut inventory: Inventory, order: &OrderRequest) -> Result<i64, Refused> {
     let id = db::insert_order(&order.item, order.quantity).await?;
-    let mut request = tonic::Request::new(ReserveRequest {
+    let request = tonic::Request::new(ReserveRequest {
         item: order.item.clone(),
         quantity: order.quantity,
     });
-    forward_request_id(request.metadata_mut());
     let reply = inventory
         .reserve(request)
         .await
@@ -191,8 +189,7 @@ fn http_status(status: &tonic::Status) -> StatusCode {
 }
 
 async fn stock(State(mut orders): State<Orders>) -> Response {
-    let mut request = tonic::Request::new(StockRequest {});
-    forward_request_id(request.metadata_mut());
+    let request = tonic::Request::new(StockRequest {});
     let levels = async {
         let mut stream = orders.inventory.stock_levels(request).await?.into_inner();
         let mut levels = Vec::new();
@@ -213,15 +210,5 @@ async fn stock(State(mut orders): State<Orders>) -> Response {
             tracing::warn!(code = ?status.code(), "stock levels failed");
             error_json(StatusCode::BAD_GATEWAY, status.message())
         }
-    }
-}
-
-/// Sends this request's id on, so the next service's log lines carry the same one (the
-/// clients carry the trace, not the request id).
-pub(crate) fn forward_request_id(metadata: &mut tonic::metadata::MetadataMap) {
-    if let Some(id) = REQUEST_ID.get()
-        && let Ok(value) = id.as_ref().parse()
-    {
-        metadata.insert("x-request-id", value);
     }
 }

@@ -115,6 +115,21 @@ fn reduced_baggage(policy: &EgressPolicy, cx: &Context) -> Option<Baggage> {
     )
 }
 
+/// Sends the request id of `cx` (the [`REQUEST_ID`](crate::request_id::REQUEST_ID) local a
+/// server layer set) on as `x-request-id`, so the next service's request — and its log lines —
+/// carry the same id: only when `egress` sends everything, and never over a header the caller
+/// set.
+pub(crate) fn forward_request_id(egress: Egress, cx: &Context, headers: &mut http::HeaderMap) {
+    if egress != Egress::All || headers.contains_key(crate::request_id::X_REQUEST_ID) {
+        return;
+    }
+    if let Some(id) = crate::request_id::REQUEST_ID.get_in(cx)
+        && let Ok(value) = http::HeaderValue::from_str(id.as_ref())
+    {
+        headers.insert(crate::request_id::X_REQUEST_ID, value);
+    }
+}
+
 /// An injector that passes every field but baggage on to the one it wraps.
 struct TraceOnly<'a>(&'a mut dyn Injector);
 

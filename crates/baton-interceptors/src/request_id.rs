@@ -3,7 +3,9 @@
 //!
 //! This is Express's `storage.run({ requestId }, next)` as one layer: every handler, every
 //! task it starts with `baton_context::spawn`, and every log line that stamps the local
-//! (baton-log's `.with_local(&REQUEST_ID)`) sees the same id.
+//! (baton-log's `.with_local(&REQUEST_ID)`) sees the same id; and Baton's clients send it on as
+//! `x-request-id` to every destination their egress policy sends everything to (never over a
+//! header the caller set), so the services behind log the same id.
 //!
 //! An inbound `x-request-id` is kept when it is 1 to [`RequestId::MAX_LEN`] characters of
 //! letters, digits and `-_.:/+=@`; anything else (too long, spaces, control bytes, non-ASCII)

@@ -351,6 +351,7 @@ impl TraceMiddleware {
         };
         self.outbound
             .inject(egress, &cx, &mut HeaderInjector(request.headers_mut()));
+        crate::outbound::forward_request_id(egress, &cx, request.headers_mut());
         cx
     }
 }

@@ -148,13 +148,17 @@ impl tonic::service::Interceptor for InjectContext {
         } else {
             self.egress
         };
+        let cx = Context::current();
         crate::outbound::inject(
             &self.policy,
             egress,
             &*self.propagator,
-            &Context::current(),
+            &cx,
             &mut MetadataInjector(request.metadata_mut()),
         );
+        let mut headers = std::mem::take(request.metadata_mut()).into_headers();
+        crate::outbound::forward_request_id(egress, &cx, &mut headers);
+        *request.metadata_mut() = tonic::metadata::MetadataMap::from_headers(headers);
         Ok(request)
     }
 }

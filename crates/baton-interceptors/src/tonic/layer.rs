@@ -296,6 +296,7 @@ where
         shared
             .outbound
             .inject(egress, &cx, &mut HeaderInjector(request.headers_mut()));
+        crate::outbound::forward_request_id(egress, &cx, request.headers_mut());
 
         let inner = {
             let _attached = cx.clone().attach();
