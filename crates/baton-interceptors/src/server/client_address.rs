@@ -14,6 +14,13 @@ const MAX_HOPS: usize = 32;
 
 /// The client's address: the peer, or, when the peer is a trusted proxy, the nearest hop of
 /// `Forwarded` (else `X-Forwarded-For`) that is not itself a trusted proxy.
+///
+/// When `Forwarded` is present, `X-Forwarded-For` is never read: a proxy that writes only
+/// `Forwarded` passes the client's own `X-Forwarded-For` through, so falling back to it would
+/// let any client choose its address. A hop that names no address (`for=unknown`, an
+/// obfuscated `_hidden`, anything unparsable) stops the walk and the peer is the answer: the
+/// client is unknown, and the nearest hop we can vouch for is the proxy that connected to us.
+/// When every hop is a trusted proxy, the left-most hop is the client.
 pub(crate) enum ClientAddress<'a> {
     /// From a forwarding header, borrowed.
     Forwarded(&'a str),
@@ -31,13 +38,29 @@ pub(crate) fn client_address<'a>(
     if !trusted(peer) {
         return Some(ClientAddress::Peer(peer));
     }
-    let hop = forwarded_for(headers, &trusted).or_else(|| x_forwarded_for(headers, &trusted));
-    Some(hop.map_or(ClientAddress::Peer(peer), ClientAddress::Forwarded))
+    let hop = match forwarded_for(headers, &trusted) {
+        Hop::Absent => x_forwarded_for(headers, &trusted),
+        hop => hop,
+    };
+    Some(match hop {
+        Hop::Address(address) => ClientAddress::Forwarded(address),
+        Hop::Absent | Hop::Unusable => ClientAddress::Peer(peer),
+    })
+}
+
+/// What a forwarding header says about the client.
+enum Hop<'a> {
+    /// The header is not there.
+    Absent,
+    /// The nearest untrusted hop, or the left-most when every hop is trusted.
+    Address(&'a str),
+    /// Present but not believed: malformed, too long, or a hop without an address.
+    Unusable,
 }
 
 /// The nearest `for=` of `Forwarded` (RFC 7239) that is not a trusted proxy, read from the
-/// right; `None` when the header is absent, malformed or too long.
-fn forwarded_for<'a>(headers: &'a HeaderMap, trusted: &dyn Fn(IpAddr) -> bool) -> Option<&'a str> {
+/// right.
+fn forwarded_for<'a>(headers: &'a HeaderMap, trusted: &dyn Fn(IpAddr) -> bool) -> Hop<'a> {
     nearest_untrusted(headers, http::header::FORWARDED, trusted, |element| {
         element.split(';').find_map(|pair| {
             let (key, value) = pair.trim().split_once('=')?;
@@ -49,10 +72,7 @@ fn forwarded_for<'a>(headers: &'a HeaderMap, trusted: &dyn Fn(IpAddr) -> bool) -
 }
 
 /// The nearest address of `X-Forwarded-For` that is not a trusted proxy, read from the right.
-fn x_forwarded_for<'a>(
-    headers: &'a HeaderMap,
-    trusted: &dyn Fn(IpAddr) -> bool,
-) -> Option<&'a str> {
+fn x_forwarded_for<'a>(headers: &'a HeaderMap, trusted: &dyn Fn(IpAddr) -> bool) -> Hop<'a> {
     nearest_untrusted(headers, "x-forwarded-for", trusted, |element| {
         Some(element.trim())
     })
@@ -63,31 +83,43 @@ fn nearest_untrusted<'a>(
     name: impl http::header::AsHeaderName,
     trusted: &dyn Fn(IpAddr) -> bool,
     node: impl Fn(&'a str) -> Option<&'a str>,
-) -> Option<&'a str> {
+) -> Hop<'a> {
     // Several lines are one list in order; the last line is the nearest hop. Proxies append,
     // so only the right-most entries were written by proxies we trust.
     let lines = headers.get_all(name);
+    let mut lines = lines.iter().rev().peekable();
+    if lines.peek().is_none() {
+        return Hop::Absent;
+    }
     let mut total = 0;
     let mut hops = 0;
-    for line in lines.iter().rev() {
-        let line = line.to_str().ok()?;
+    let mut leftmost = None;
+    for line in lines {
+        let Ok(line) = line.to_str() else {
+            return Hop::Unusable;
+        };
         total += line.len();
         if total > MAX_FORWARDED_LEN {
-            return None;
+            return Hop::Unusable;
         }
         for element in line.rsplit(',') {
             hops += 1;
             if hops > MAX_HOPS {
-                return None;
+                return Hop::Unusable;
             }
-            let node = node(element)?;
-            let ip = parse_node(node)?;
+            let Some(node) = node(element) else {
+                return Hop::Unusable;
+            };
+            let Some(ip) = parse_node(node) else {
+                return Hop::Unusable;
+            };
             if !trusted(ip) {
-                return Some(strip_brackets(node));
+                return Hop::Address(strip_brackets(node));
             }
+            leftmost = Some(node);
         }
     }
-    None
+    leftmost.map_or(Hop::Unusable, |node| Hop::Address(strip_brackets(node)))
 }
 
 /// The address of a forwarding node: `1.2.3.4`, `1.2.3.4:80`, `[::1]`, `[::1]:80` or `::1`.
@@ -155,6 +187,43 @@ mod tests {
         // A spoofed left-most entry is never reached while a nearer hop is untrusted.
         let map = headers(&[("x-forwarded-for", "1.1.1.1, 203.0.113.9:80")]);
         assert_eq!(client(&map, "10.0.0.1:1", &["10.0.0.0/8"]), "203.0.113.9");
+    }
+
+    #[test]
+    fn forwarded_present_means_x_forwarded_for_is_never_read() {
+        let proxies = &["10.0.0.0/8"];
+        for forwarded in [
+            "for=unknown",
+            "for=_hidden",
+            "for=\"_hidden\", for=10.0.0.2",
+            "for=not-an-ip",
+            "proto=https",
+            "for=10.0.0.2, for=10.0.0.3",
+        ] {
+            let map = headers(&[
+                ("forwarded", forwarded),
+                ("x-forwarded-for", "6.6.6.6"),
+            ]);
+            let got = client(&map, "10.0.0.1:1", proxies);
+            assert_ne!(got, "6.6.6.6", "spoofed through {forwarded:?}");
+        }
+        // An unknown or obfuscated hop: the client is unknown, the peer is the answer.
+        let map = headers(&[
+            ("forwarded", "for=unknown"),
+            ("x-forwarded-for", "6.6.6.6"),
+        ]);
+        assert_eq!(client(&map, "10.0.0.1:1", proxies), "10.0.0.1");
+    }
+
+    #[test]
+    fn every_hop_trusted_gives_the_left_most() {
+        let map = headers(&[
+            ("forwarded", "for=10.0.0.2, for=10.0.0.3"),
+            ("x-forwarded-for", "6.6.6.6"),
+        ]);
+        assert_eq!(client(&map, "10.0.0.1:1", &["10.0.0.0/8"]), "10.0.0.2");
+        let map = headers(&[("x-forwarded-for", "10.0.0.4, 10.0.0.5")]);
+        assert_eq!(client(&map, "10.0.0.1:1", &["10.0.0.0/8"]), "10.0.0.4");
     }
 
     #[test]
