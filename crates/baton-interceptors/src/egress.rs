@@ -344,6 +344,7 @@ impl FromStr for Destination {
     fn from_str(pattern: &str) -> Result<Self, Self::Err> {
         let invalid = || InvalidDestination {
             pattern: pattern.to_owned(),
+            bracketed: None,
         };
         let (scheme, rest) = match pattern.split_once("://") {
             Some((scheme, rest)) => {
@@ -365,10 +366,18 @@ impl FromStr for Destination {
                 _ => (host, Some(after.strip_prefix(':').ok_or_else(invalid)?)),
             }
         } else {
-            match rest.rsplit_once(':') {
+            let (host, port) = match rest.rsplit_once(':') {
                 Some((host, port)) => (host, Some(port)),
                 None => (rest, None),
+            };
+            // `2001:db8::1` would otherwise be host `2001:db8:` on port 1.
+            if host.contains(':') {
+                return Err(InvalidDestination {
+                    pattern: pattern.to_owned(),
+                    bracketed: Some(format!("[{rest}]")),
+                });
             }
+            (host, port)
         };
         let port = match port {
             None | Some("*") => None,
@@ -378,11 +387,15 @@ impl FromStr for Destination {
         let host = if host == "*" {
             Host::Any
         } else if let Some(suffix) = host.strip_prefix("*.") {
+            // A fully qualified `*.internal.` means what `*.internal` does, as hosts are
+            // matched without their trailing dot.
+            let suffix = suffix.strip_suffix('.').unwrap_or(suffix);
             if suffix.is_empty() || !suffix.bytes().all(name_char) {
                 return Err(invalid());
             }
             Host::Below(format!(".{}", suffix.to_ascii_lowercase()).into_boxed_str())
         } else {
+            let host = host.strip_suffix('.').unwrap_or(host);
             if host.is_empty() || !host.bytes().all(name_char) {
                 return Err(invalid());
             }
@@ -396,10 +409,20 @@ impl FromStr for Destination {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct InvalidDestination {
     pattern: String,
+    /// The bracketed form when the pattern is an unbracketed IPv6 address.
+    bracketed: Option<String>,
 }
 
 impl fmt::Display for InvalidDestination {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if let Some(bracketed) = &self.bracketed {
+            return write!(
+                f,
+                "invalid egress destination {:?}: an IPv6 address is written in brackets, \
+                 as in {bracketed:?}, with an optional port after them",
+                self.pattern
+            );
+        }
         write!(
             f,
             "invalid egress destination {:?}: expected [scheme://]host[:port], the host a name, \
@@ -432,6 +455,31 @@ mod tests {
         assert!(ip.matches(Some("http"), "127.0.0.1", Some(8080)));
         let v6: Destination = "http://[::1]".parse().unwrap();
         assert!(v6.matches(Some("http"), "[::1]", Some(80)));
+        let v6: Destination = "[2001:db8::1]:443".parse().unwrap();
+        assert!(v6.matches(None, "2001:db8::1", Some(443)));
+        assert!(!v6.matches(None, "2001:db8::2", Some(443)));
+    }
+
+    #[test]
+    fn unbracketed_ipv6_patterns_are_refused_with_the_bracketed_form() {
+        for (pattern, bracketed) in [
+            ("2001:db8::1", "[2001:db8::1]"),
+            ("::1", "[::1]"),
+            ("http://2001:db8::1:443", "[2001:db8::1:443]"),
+        ] {
+            let error = pattern.parse::<Destination>().unwrap_err().to_string();
+            assert!(error.contains(&format!("{pattern:?}")), "{error}");
+            assert!(error.contains(&format!("{bracketed:?}")), "{error}");
+        }
+    }
+
+    #[test]
+    fn a_trailing_dot_in_a_pattern_host_is_ignored() {
+        let below: Destination = "*.internal.".parse().unwrap();
+        assert!(below.matches(None, "a.internal", None));
+        assert!(below.matches(None, "a.internal.", None));
+        let exact: Destination = "api.partner.com.:443".parse().unwrap();
+        assert!(exact.matches(None, "api.partner.com", Some(443)));
     }
 
     #[test]
@@ -446,6 +494,8 @@ mod tests {
             "1http://x",
             "[::1",
             "[::1]x",
+            ".",
+            "*..",
         ] {
             let error = pattern.parse::<Destination>().unwrap_err();
             assert!(
