@@ -404,6 +404,20 @@ fn finish_error(cx: &Context, error_type: &'static str, error: &dyn std::fmt::Di
     span.end();
 }
 
+/// Ends the span of a send reqwest failed, and gives the error back unchanged.
+///
+/// reqwest's `Display` appends ` for url (...)` with the raw query and userinfo, which
+/// `url.full` redacts: the description is written from the error without its URL.
+fn finish_reqwest_error(cx: &Context, error: reqwest::Error) -> reqwest::Error {
+    let url = error.url().cloned();
+    let error = error.without_url();
+    finish_error(cx, reqwest_error_type(&error), &error);
+    match url {
+        Some(url) => error.with_url(url),
+        None => error,
+    }
+}
+
 /// The `error.type` of a reqwest error: what the io error says when there is one, else the kind
 /// reqwest reports.
 fn reqwest_error_type(error: &reqwest::Error) -> &'static str {
@@ -452,16 +466,20 @@ impl reqwest_middleware::Middleware for TraceMiddleware {
         Box::pin(async move {
             let cx = self.start(&mut request, extensions);
             let result = next.run(request, extensions).with_context(cx.clone()).await;
-            match &result {
-                Ok(response) => finish_response(&cx, response),
-                Err(reqwest_middleware::Error::Reqwest(error)) => {
-                    finish_error(&cx, reqwest_error_type(error), error);
+            match result {
+                Ok(response) => {
+                    finish_response(&cx, &response);
+                    Ok(response)
                 }
+                Err(reqwest_middleware::Error::Reqwest(error)) => Err(
+                    reqwest_middleware::Error::Reqwest(finish_reqwest_error(&cx, error)),
+                ),
                 Err(error @ reqwest_middleware::Error::Middleware(_)) => {
-                    finish_error(&cx, "middleware", error);
+                    // Another middleware's message may quote the URL: a fixed description.
+                    finish_error(&cx, "middleware", &"middleware error");
+                    Err(error)
                 }
             }
-            result
         })
     }
 }
@@ -562,11 +580,13 @@ impl TracedRequest {
         let mut request = request?;
         let cx = middleware.start(&mut request, &mut extensions);
         let result = client.execute(request).with_context(cx.clone()).await;
-        match &result {
-            Ok(response) => finish_response(&cx, response),
-            Err(error) => finish_error(&cx, reqwest_error_type(error), error),
+        match result {
+            Ok(response) => {
+                finish_response(&cx, &response);
+                Ok(response)
+            }
+            Err(error) => Err(finish_reqwest_error(&cx, error)),
         }
-        result
     }
 }
 

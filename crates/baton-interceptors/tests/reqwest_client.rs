@@ -178,6 +178,37 @@ async fn a_refused_connection_is_an_error_with_a_low_cardinality_type() {
     );
 }
 
+/// reqwest's `Display` quotes the raw URL: the span's description must not.
+#[tokio::test]
+async fn the_status_description_of_a_failed_send_holds_no_url_secret() {
+    let spans = Spans::new();
+    let addr = refused_addr().await;
+    let url = format!("http://alice:hunter2@{addr}/object?X-Amz-Signature=s3cr3t&sig=0xfeed");
+    let middleware_error = client(&spans).get(&url).send().await.unwrap_err();
+    let builder_error = within(
+        reqwest::Client::new()
+            .get(&url)
+            .traced(&middleware(&spans))
+            .send(),
+    )
+    .await
+    .unwrap_err();
+    // The caller's error keeps its URL.
+    assert!(builder_error.url().is_some_and(|u| u.as_str().contains("s3cr3t")));
+    assert!(middleware_error.to_string().contains("s3cr3t"));
+    let spans = spans.exporter.get_finished_spans().unwrap();
+    assert_eq!(spans.len(), 2);
+    for span in spans {
+        let Status::Error { description } = &span.status else {
+            panic!("{:?}", span.status);
+        };
+        assert!(!description.is_empty());
+        for secret in ["alice", "hunter2", "s3cr3t", "0xfeed", "object"] {
+            assert!(!description.contains(secret), "{description}");
+        }
+    }
+}
+
 #[tokio::test]
 async fn a_request_the_caller_cancels_ends_its_span_without_error() {
     let spans = Spans::new();
