@@ -590,17 +590,6 @@ impl TracedRequest {
     }
 }
 
-/// The query keys whose values the conventions redact in `url.full`.
-const SIGNED_QUERY_KEYS: [&str; 7] = [
-    "AWSAccessKeyId",
-    "Signature",
-    "sig",
-    "X-Goog-Signature",
-    "X-Amz-Signature",
-    "X-Amz-Credential",
-    "X-Amz-Security-Token",
-];
-
 /// A serialised absolute URL with credentials replaced by `REDACTED:REDACTED` and the values of
 /// signed-URL query keys by `REDACTED`; borrowed when there is nothing to redact.
 fn redacted_url(url: &str) -> Cow<'_, str> {
@@ -616,12 +605,11 @@ fn redacted_url(url: &str) -> Cow<'_, str> {
         let end = url[start..].find('#').map_or(url.len(), |i| start + i);
         (start, end)
     });
-    let signed = query.is_some_and(|(start, end)| {
-        url[start..end]
-            .split('&')
-            .any(|pair| is_signed_key(pair.split_once('=').map_or(pair, |(key, _)| key)))
+    let query = query.and_then(|(start, end)| match semconv::redacted_query(&url[start..end]) {
+        Cow::Owned(redacted) => Some((start, end, redacted)),
+        Cow::Borrowed(_) => None,
     });
-    if credentials.is_none() && !signed {
+    if credentials.is_none() && query.is_none() {
         return Cow::Borrowed(url);
     }
 
@@ -634,30 +622,15 @@ fn redacted_url(url: &str) -> Cow<'_, str> {
         }
         None => out.push_str(&url[..after_authority]),
     }
-    match query.filter(|_| signed) {
-        Some((start, end)) => {
+    match query {
+        Some((start, end, redacted)) => {
             out.push_str(&url[after_authority..start]);
-            for (i, pair) in url[start..end].split('&').enumerate() {
-                if i > 0 {
-                    out.push('&');
-                }
-                match pair.split_once('=') {
-                    Some((key, _)) if is_signed_key(key) => {
-                        out.push_str(key);
-                        out.push_str("=REDACTED");
-                    }
-                    _ => out.push_str(pair),
-                }
-            }
+            out.push_str(&redacted);
             out.push_str(&url[end..]);
         }
         None => out.push_str(&url[after_authority..]),
     }
     Cow::Owned(out)
-}
-
-fn is_signed_key(key: &str) -> bool {
-    SIGNED_QUERY_KEYS.contains(&key)
 }
 
 /// An IPv6 host without the brackets the URL writes it in, as `server.address` wants it.

@@ -17,6 +17,7 @@
 //! assert_eq!(semconv::grpc_code_name(5), "NOT_FOUND");
 //! ```
 
+use std::borrow::Cow;
 use std::sync::OnceLock;
 
 /// `http.request.method`: the method, or `_OTHER` when it is not a known one.
@@ -78,6 +79,56 @@ pub const RPC_GRPC_STATUS_CODE_OLD: &str = "rpc.grpc.status_code";
 /// The value of `http.request.method`, `error.type` and `rpc.method` when the real one is not a
 /// known value.
 pub const OTHER: &str = "_OTHER";
+
+/// The query keys whose values the conventions redact in `url.full` (clients) and `url.query`
+/// (servers): the signatures and credentials of pre-signed URLs.
+pub const SIGNED_QUERY_KEYS: [&str; 7] = [
+    "AWSAccessKeyId",
+    "Signature",
+    "sig",
+    "X-Goog-Signature",
+    "X-Amz-Signature",
+    "X-Amz-Credential",
+    "X-Amz-Security-Token",
+];
+
+/// A query string (without its `?`) with the value of every [`SIGNED_QUERY_KEYS`] key replaced
+/// by `REDACTED`; borrowed, with no allocation, when there is nothing to redact.
+///
+/// Keys are matched exactly, as the conventions list them: `signature=` is kept.
+///
+/// # Examples
+///
+/// ```
+/// use std::borrow::Cow;
+/// use baton_interceptors::semconv::redacted_query;
+///
+/// assert_eq!(redacted_query("a=1&sig=abc&X-Amz-Signature=def"), "a=1&sig=REDACTED&X-Amz-Signature=REDACTED");
+/// assert!(matches!(redacted_query("page=2&signature=x"), Cow::Borrowed(_)));
+/// ```
+pub fn redacted_query(query: &str) -> Cow<'_, str> {
+    let signed = |pair: &str| {
+        pair.split_once('=')
+            .is_some_and(|(key, _)| SIGNED_QUERY_KEYS.contains(&key))
+    };
+    if !query.split('&').any(signed) {
+        return Cow::Borrowed(query);
+    }
+    let mut out = String::with_capacity(query.len() + 16);
+    for (i, pair) in query.split('&').enumerate() {
+        if i > 0 {
+            out.push('&');
+        }
+        match pair.split_once('=') {
+            Some((key, _)) if signed(pair) => {
+                out.push_str(key);
+                out.push_str("=REDACTED");
+            }
+            _ => out.push_str(pair),
+        }
+    }
+    Cow::Owned(out)
+}
 
 /// The HTTP methods the conventions know (`OTEL_INSTRUMENTATION_HTTP_KNOWN_METHODS` replaces the
 /// list).
@@ -268,6 +319,24 @@ mod tests {
         assert_eq!(grpc_code_name(-1), OTHER);
         let errors: Vec<i32> = (0..17).filter(|code| grpc_server_error(*code)).collect();
         assert_eq!(errors, [2, 4, 12, 13, 14, 15]);
+    }
+
+    #[test]
+    fn signed_query_values_are_redacted_and_other_queries_borrowed() {
+        for query in ["", "a=1", "signature=lowercase&Signatures=1", "sig", "x=sig=1"] {
+            assert!(
+                matches!(redacted_query(query), Cow::Borrowed(same) if same == query),
+                "{query}"
+            );
+        }
+        assert_eq!(
+            redacted_query("AWSAccessKeyId=k&Signature=s&x=1&sig"),
+            "AWSAccessKeyId=REDACTED&Signature=REDACTED&x=1&sig"
+        );
+        assert_eq!(
+            redacted_query("X-Goog-Signature=1&X-Amz-Credential=2&X-Amz-Security-Token=3&sig="),
+            "X-Goog-Signature=REDACTED&X-Amz-Credential=REDACTED&X-Amz-Security-Token=REDACTED&sig=REDACTED"
+        );
     }
 
     #[test]

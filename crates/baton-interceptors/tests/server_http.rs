@@ -99,6 +99,25 @@ async fn every_attribute_with_its_type_and_the_route_as_name() {
 }
 
 #[tokio::test]
+async fn signed_query_values_are_redacted_in_url_query() {
+    let spans = Spans::new();
+    let address = serve_axum(app(&spans)).await;
+    let response = reqwest::Client::new()
+        .get(format!(
+            "http://{address}/users/42?X-Amz-Credential=AKIA&tab=orders&X-Amz-Signature=f00d"
+        ))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200);
+    let finished = spans.wait_for(1).await;
+    assert_eq!(
+        attr(&finished[0], "url.query"),
+        s("X-Amz-Credential=REDACTED&tab=orders&X-Amz-Signature=REDACTED")
+    );
+}
+
+#[tokio::test]
 async fn no_route_names_the_span_after_the_method_and_404_is_not_an_error() {
     let spans = Spans::new();
     let address = serve_axum(app(&spans)).await;

@@ -28,7 +28,10 @@ pub(crate) fn describe<B>(
     }
     attributes.push(KeyValue::new(semconv::URL_PATH, uri.path().to_owned()));
     if let Some(query) = uri.query() {
-        attributes.push(KeyValue::new(semconv::URL_QUERY, query.to_owned()));
+        attributes.push(KeyValue::new(
+            semconv::URL_QUERY,
+            semconv::redacted_query(query).into_owned(),
+        ));
     }
     attributes.push(KeyValue::new(semconv::URL_SCHEME, scheme(uri)));
     push_addresses(&mut attributes, request, peer, proxies);
