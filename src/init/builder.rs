@@ -530,7 +530,9 @@ impl Init {
         for warning in warnings {
             tracing::warn!("{warning}");
         }
-        opentelemetry::global::set_text_map_propagator(PropagatorBox(self.propagator));
+        baton_propagation::global::set(baton_propagation::ForeignPropagator(PropagatorBox(
+            self.propagator,
+        )));
         if let Some(provider) = provider {
             opentelemetry::global::set_tracer_provider(provider);
         }

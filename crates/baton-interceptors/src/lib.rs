@@ -48,6 +48,15 @@ pub mod request_id;
 pub mod server;
 pub mod trust;
 
+/// The propagator a layer or client gets when none is given: Baton's process-wide one
+/// ([`baton_propagation::global::set`], which `baton::init` calls), else the propagators
+/// `OTEL_PROPAGATORS` names. Read when the layer or client is built, never per request.
+#[cfg(any(feature = "tower", feature = "reqwest"))]
+fn default_propagator() -> baton_propagation::global::SharedPropagator {
+    baton_propagation::global::get()
+        .unwrap_or_else(|| std::sync::Arc::new(baton_propagation::from_env()))
+}
+
 #[doc = include_str!("../README.md")]
 #[cfg(all(doctest, feature = "axum", feature = "reqwest", feature = "tonic"))]
 pub struct ReadmeDoctests;

@@ -22,15 +22,16 @@ pub(crate) struct Outbound {
 }
 
 impl Outbound {
-    /// The global tracer provider's tracer for this crate and `baton_propagation::from_env()`,
-    /// both read now and kept, and a policy that sends everything.
+    /// The global tracer provider's tracer for this crate and the default propagator (Baton's
+    /// process-wide one, else `baton_propagation::from_env()`), both read now and kept, and a
+    /// policy that sends everything.
     pub(crate) fn from_globals() -> Self {
         let scope = InstrumentationScope::builder(env!("CARGO_PKG_NAME"))
             .with_version(env!("CARGO_PKG_VERSION"))
             .build();
         Self {
             tracer: Arc::new(global::tracer_with_scope(scope)),
-            propagator: Arc::new(baton_propagation::from_env()),
+            propagator: crate::default_propagator(),
             egress: Arc::new(EgressPolicy::new(Egress::All)),
         }
     }

@@ -80,7 +80,7 @@
 //! assert_eq!(response.status(), 200);
 //! assert_eq!(exporter.get_finished_spans()?[0].name, "GET /health");
 //!
-//! // `send_traced()` does the same with the global tracer and `baton_propagation::from_env()`.
+//! // `send_traced()` does the same with the global tracer and the default propagator.
 //! let response = reqwest::Client::new().get(&url).send_traced().await?;
 //! assert_eq!(response.status(), 200);
 //! # Ok(()) }
@@ -224,8 +224,10 @@ impl Default for TraceMiddleware {
 }
 
 impl TraceMiddleware {
-    /// A middleware with the global tracer provider's tracer and `baton_propagation::from_env()`,
-    /// both read now and kept (a provider installed later is not seen), sending everything.
+    /// A middleware with the global tracer provider's tracer and the propagator
+    /// [`baton_propagation::global::set`] installed (as `baton::init` does), else
+    /// `baton_propagation::from_env()`, both read now and kept (a provider or propagator
+    /// installed later is not seen), sending everything.
     ///
     /// # Examples
     ///
@@ -497,8 +499,8 @@ impl reqwest_middleware::Middleware for TraceMiddleware {
 /// ```
 pub trait RequestBuilderExt: Sized {
     /// Sends the request with a client span, using a [`TraceMiddleware::new()`] built at the
-    /// first call in the process (the global tracer and `baton_propagation::from_env()` as they
-    /// are then).
+    /// first call in the process (the global tracer and the default propagator, Baton's
+    /// process-wide one or `baton_propagation::from_env()`, as they are then).
     fn send_traced(self) -> impl Future<Output = reqwest::Result<reqwest::Response>> + Send;
 
     /// The request, to be sent with a client span by `middleware`'s configuration; request
@@ -605,10 +607,12 @@ fn redacted_url(url: &str) -> Cow<'_, str> {
         let end = url[start..].find('#').map_or(url.len(), |i| start + i);
         (start, end)
     });
-    let query = query.and_then(|(start, end)| match semconv::redacted_query(&url[start..end]) {
-        Cow::Owned(redacted) => Some((start, end, redacted)),
-        Cow::Borrowed(_) => None,
-    });
+    let query = query.and_then(
+        |(start, end)| match semconv::redacted_query(&url[start..end]) {
+            Cow::Owned(redacted) => Some((start, end, redacted)),
+            Cow::Borrowed(_) => None,
+        },
+    );
     if credentials.is_none() && query.is_none() {
         return Cow::Borrowed(url);
     }

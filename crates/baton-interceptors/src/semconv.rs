@@ -323,7 +323,13 @@ mod tests {
 
     #[test]
     fn signed_query_values_are_redacted_and_other_queries_borrowed() {
-        for query in ["", "a=1", "signature=lowercase&Signatures=1", "sig", "x=sig=1"] {
+        for query in [
+            "",
+            "a=1",
+            "signature=lowercase&Signatures=1",
+            "sig",
+            "x=sig=1",
+        ] {
             assert!(
                 matches!(redacted_query(query), Cow::Borrowed(same) if same == query),
                 "{query}"

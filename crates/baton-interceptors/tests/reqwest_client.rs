@@ -194,7 +194,11 @@ async fn the_status_description_of_a_failed_send_holds_no_url_secret() {
     .await
     .unwrap_err();
     // The caller's error keeps its URL.
-    assert!(builder_error.url().is_some_and(|u| u.as_str().contains("s3cr3t")));
+    assert!(
+        builder_error
+            .url()
+            .is_some_and(|u| u.as_str().contains("s3cr3t"))
+    );
     assert!(middleware_error.to_string().contains("s3cr3t"));
     let spans = spans.exporter.get_finished_spans().unwrap();
     assert_eq!(spans.len(), 2);

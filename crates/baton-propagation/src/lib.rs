@@ -22,6 +22,8 @@
 //! - Several at once: [`CompositePropagator`], or [`from_env`] / [`from_list`] to build one
 //!   from `OTEL_PROPAGATORS` as the OpenTelemetry specification describes; a propagator that
 //!   is not Baton's joins one through [`ForeignPropagator`].
+//! - The process-wide propagator layers and clients default to: [`global::set`] /
+//!   [`global::get`] (also installed as opentelemetry's global text-map propagator).
 //! - The typed extract path: [`Propagator::extract_from`] reads a [`Carrier`] (every line of
 //!   a header by its name, and the keys); `http::HeaderMap` and tonic's `MetadataMap` are
 //!   carriers that answer with one lookup and no allocation, any opentelemetry `Extractor`
@@ -180,6 +182,7 @@ pub use env_carrier::{EnvExtractor, EnvInjector};
 // Composition: the typed extract trait, several propagators as one, `OTEL_PROPAGATORS`.
 mod composite;
 mod env;
+pub mod global;
 mod propagator;
 pub use composite::CompositePropagator;
 pub use env::{UnknownPropagator, from_env, from_list};

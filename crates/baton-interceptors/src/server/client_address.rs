@@ -200,18 +200,12 @@ mod tests {
             "proto=https",
             "for=10.0.0.2, for=10.0.0.3",
         ] {
-            let map = headers(&[
-                ("forwarded", forwarded),
-                ("x-forwarded-for", "6.6.6.6"),
-            ]);
+            let map = headers(&[("forwarded", forwarded), ("x-forwarded-for", "6.6.6.6")]);
             let got = client(&map, "10.0.0.1:1", proxies);
             assert_ne!(got, "6.6.6.6", "spoofed through {forwarded:?}");
         }
         // An unknown or obfuscated hop: the client is unknown, the peer is the answer.
-        let map = headers(&[
-            ("forwarded", "for=unknown"),
-            ("x-forwarded-for", "6.6.6.6"),
-        ]);
+        let map = headers(&[("forwarded", "for=unknown"), ("x-forwarded-for", "6.6.6.6")]);
         assert_eq!(client(&map, "10.0.0.1:1", proxies), "10.0.0.1");
     }
 

@@ -46,9 +46,10 @@ pub type HttpServerLayer = ServerLayer<Http>;
 pub type GrpcServerLayer = ServerLayer<Grpc>;
 
 impl ServerLayer<Http> {
-    /// A layer with the global tracer and the propagators `OTEL_PROPAGATORS` names (see
-    /// [`ServerLayer::with_tracer`] and [`ServerLayer::with_propagator`]), trusting every
-    /// request.
+    /// A layer with the global tracer and the propagator [`baton_propagation::global::set`]
+    /// installed (as `baton::init` does), else the propagators `OTEL_PROPAGATORS` names, both
+    /// read now and kept (see [`ServerLayer::with_tracer`] and
+    /// [`ServerLayer::with_propagator`]), trusting every request.
     ///
     /// # Examples
     ///
@@ -68,9 +69,10 @@ impl Default for ServerLayer<Http> {
 }
 
 impl ServerLayer<Grpc> {
-    /// A layer with the global tracer and the propagators `OTEL_PROPAGATORS` names (see
-    /// [`ServerLayer::with_tracer`] and [`ServerLayer::with_propagator`]), trusting every
-    /// request.
+    /// A layer with the global tracer and the propagator [`baton_propagation::global::set`]
+    /// installed (as `baton::init` does), else the propagators `OTEL_PROPAGATORS` names, both
+    /// read now and kept (see [`ServerLayer::with_tracer`] and
+    /// [`ServerLayer::with_propagator`]), trusting every request.
     ///
     /// # Examples
     ///
@@ -94,7 +96,7 @@ impl<K> ServerLayer<K> {
         Self {
             config: Arc::new(Config {
                 tracer: Arc::new(global::tracer("baton-interceptors")),
-                propagator: Arc::new(baton_propagation::from_env()),
+                propagator: crate::default_propagator(),
                 trust: Arc::new(Trust::Trust),
                 proxies: Arc::new([]),
                 random_trace_ids: true,
@@ -130,8 +132,9 @@ impl<K> ServerLayer<K> {
         self
     }
 
-    /// Extracts inbound context with `propagator` (by default
-    /// [`baton_propagation::from_env`], built when the layer is made).
+    /// Extracts inbound context with `propagator` (by default the one
+    /// [`baton_propagation::global::set`] installed, else [`baton_propagation::from_env`],
+    /// read when the layer is made).
     ///
     /// # Examples
     ///

@@ -59,7 +59,8 @@ impl Default for InjectContext {
 }
 
 impl InjectContext {
-    /// An interceptor with `baton_propagation::from_env()`, read now and kept, sending
+    /// An interceptor with the propagator [`baton_propagation::global::set`] installed (as
+    /// `baton::init` does), else `baton_propagation::from_env()`, read now and kept, sending
     /// everything.
     ///
     /// # Examples
@@ -70,7 +71,7 @@ impl InjectContext {
     /// ```
     pub fn new() -> Self {
         Self {
-            propagator: Arc::new(baton_propagation::from_env()),
+            propagator: crate::default_propagator(),
             policy: Arc::new(EgressPolicy::new(Egress::All)),
             target: None,
             egress: Egress::All,

@@ -82,8 +82,9 @@ impl Default for ClientLayer {
 }
 
 impl ClientLayer {
-    /// A layer with the global tracer provider's tracer and `baton_propagation::from_env()`,
-    /// both read now and kept, sending everything.
+    /// A layer with the global tracer provider's tracer and the propagator
+    /// [`baton_propagation::global::set`] installed (as `baton::init` does), else
+    /// `baton_propagation::from_env()`, both read now and kept, sending everything.
     ///
     /// # Examples
     ///
