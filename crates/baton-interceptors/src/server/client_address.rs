@@ -33,7 +33,8 @@ pub(crate) fn client_address<'a>(
     peer: Option<SocketAddr>,
     proxies: &[ProxyRange],
 ) -> Option<ClientAddress<'a>> {
-    let peer = peer?.ip();
+    // A dual-stack listener sees IPv4 peers as `::ffff:a.b.c.d`: judge and record them as IPv4.
+    let peer = peer?.ip().to_canonical();
     let trusted = |ip: IpAddr| proxies.iter().any(|range| range.contains(ip));
     if !trusted(peer) {
         return Some(ClientAddress::Peer(peer));
@@ -207,6 +208,16 @@ mod tests {
         // An unknown or obfuscated hop: the client is unknown, the peer is the answer.
         let map = headers(&[("forwarded", "for=unknown"), ("x-forwarded-for", "6.6.6.6")]);
         assert_eq!(client(&map, "10.0.0.1:1", proxies), "10.0.0.1");
+    }
+
+    #[test]
+    fn ipv4_mapped_peers_are_ipv4_for_the_proxy_ranges() {
+        let map = headers(&[("x-forwarded-for", "203.0.113.9")]);
+        assert_eq!(
+            client(&map, "[::ffff:10.0.0.1]:1", &["10.0.0.0/8"]),
+            "203.0.113.9"
+        );
+        assert_eq!(client(&map, "[::ffff:192.0.2.1]:1", &[]), "192.0.2.1");
     }
 
     #[test]

@@ -141,6 +141,19 @@ mod tests {
     use super::*;
 
     #[test]
+    fn an_ipv4_mapped_peer_is_recorded_as_ipv4() {
+        let request = http::Request::new(());
+        let peer = "[::ffff:192.0.2.7]:4711".parse().ok();
+        let mut attributes = Vec::new();
+        push_addresses(&mut attributes, &request, peer, &[]);
+        let client = attributes
+            .iter()
+            .find(|kv| kv.key.as_str() == semconv::CLIENT_ADDRESS)
+            .map(|kv| kv.value.to_string());
+        assert_eq!(client.as_deref(), Some("192.0.2.7"));
+    }
+
+    #[test]
     fn hosts_split_into_name_and_port() {
         assert_eq!(
             split_host("example.com:8080"),
