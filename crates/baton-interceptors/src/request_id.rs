@@ -144,7 +144,9 @@ impl fmt::Debug for RequestId {
 pub(crate) fn from_headers(headers: &http::HeaderMap) -> (RequestId, Option<http::HeaderValue>) {
     let mut lines = headers.get_all(X_REQUEST_ID).iter();
     // Two lines are ambiguous: neither is believed.
+    // The length is checked first: `to_str` would scan a hostile value of any size.
     if let (Some(value), None) = (lines.next(), lines.next())
+        && value.len() <= RequestId::MAX_LEN
         && let Ok(text) = value.to_str()
         && let Some(id) = RequestId::parse(text)
     {
