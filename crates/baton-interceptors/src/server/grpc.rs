@@ -11,6 +11,10 @@ use crate::trust::ProxyRange;
 /// included).
 const ATTRIBUTES: usize = 8;
 
+/// Longest path recorded: a longer one is not a method name but a client's invention, and
+/// becomes `_OTHER` with its first `MAX_PATH` bytes as `rpc.method_original`.
+const MAX_PATH: usize = 256;
+
 pub(crate) fn describe<B>(
     request: &http::Request<B>,
     peer: Option<std::net::SocketAddr>,
@@ -27,7 +31,10 @@ pub(crate) fn describe<B>(
         }
         None => {
             attributes.push(KeyValue::new(semconv::RPC_METHOD, semconv::OTHER));
-            attributes.push(KeyValue::new(semconv::RPC_METHOD_ORIGINAL, path.to_owned()));
+            attributes.push(KeyValue::new(
+                semconv::RPC_METHOD_ORIGINAL,
+                capped(path).to_owned(),
+            ));
             // The conventions' fallback name when the method is not known.
             "grpc".into()
         }
@@ -45,6 +52,9 @@ pub(crate) fn describe<B>(
 /// `package.Service/Method` and its service part, from a path `/package.Service/Method`;
 /// `None` for any other shape.
 fn method(path: &str) -> Option<(&str, &str)> {
+    if path.len() > MAX_PATH {
+        return None;
+    }
     let full = path.strip_prefix('/')?;
     let (service, method) = full.split_once('/')?;
     let valid = |part: &str| {
@@ -56,9 +66,44 @@ fn method(path: &str) -> Option<(&str, &str)> {
     (valid(service) && valid(method)).then_some((full, service))
 }
 
+/// The first [`MAX_PATH`] bytes of `path`, cut at a character boundary.
+fn capped(path: &str) -> &str {
+    let mut end = path.len().min(MAX_PATH);
+    while !path.is_char_boundary(end) {
+        end -= 1;
+    }
+    &path[..end]
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn long_paths_are_other_and_capped() {
+        let long = format!("/pkg.Svc/{}", "M".repeat(MAX_PATH));
+        assert_eq!(method(&long), None);
+        let request = http::Request::builder()
+            .uri(long.as_str())
+            .body(())
+            .unwrap();
+        let described = describe(&request, None, &[]);
+        let value = |key: &str| {
+            described
+                .attributes
+                .iter()
+                .find(|kv| kv.key.as_str() == key)
+                .map(|kv| kv.value.to_string())
+        };
+        assert_eq!(value(semconv::RPC_METHOD).as_deref(), Some(semconv::OTHER));
+        assert_eq!(
+            value(semconv::RPC_METHOD_ORIGINAL).as_deref(),
+            Some(&long[..MAX_PATH])
+        );
+        assert_eq!(described.name, "grpc");
+        assert_eq!(capped("/é"), "/é");
+        assert_eq!(capped(&"é".repeat(MAX_PATH))[..].len(), MAX_PATH);
+    }
 
     #[test]
     fn methods_are_package_service_slash_method() {
