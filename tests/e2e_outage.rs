@@ -17,17 +17,28 @@ const RECOVERED_TRACE: &str = "0af7651916cd43dd8448eb211c80319c";
 const CALLER: &str = "b7ad6b7169203331";
 
 #[test]
-fn services_answer_through_an_outage_and_export_once_a_collector_starts() {
+fn services_answer_through_an_outage_and_export_once_a_collector_starts_over_http() {
+    outage(Protocol::HttpProtobuf);
+}
+
+/// The services call `baton::init` before building their runtime: the gRPC exporter's channel
+/// must reconnect on the guard's runtime all the same.
+#[test]
+fn services_answer_through_an_outage_and_export_once_a_collector_starts_over_grpc() {
+    outage(Protocol::Grpc);
+}
+
+fn outage(protocol: Protocol) {
     support::run(async {
         let port = TcpListener::bind("127.0.0.1:0")
             .unwrap()
             .local_addr()
             .unwrap()
             .port();
-        let dir = TempDir::new("outage");
+        let dir = TempDir::new(&format!("outage-{}", protocol.as_env().replace('/', "-")));
         let stack = support::start_stack(StackConfig {
             endpoint: format!("http://127.0.0.1:{port}"),
-            protocol: Protocol::HttpProtobuf,
+            protocol,
             propagators: None,
             database: dir.path().join("orders.sqlite"),
             // An export may take longer than the test's hang guard: a request that waited on
@@ -58,13 +69,12 @@ fn services_answer_through_an_outage_and_export_once_a_collector_starts() {
         // the receiver.
         drop(silent);
 
-        let receiver = Receiver::start(
-            ReceiverConfig::ephemeral()
-                .http_port(port)
-                .max_traces(10_000),
-        )
-        .await
-        .unwrap();
+        let config = ReceiverConfig::ephemeral().max_traces(10_000);
+        let config = match protocol {
+            Protocol::Grpc => config.grpc_port(port),
+            Protocol::HttpProtobuf => config.http_port(port),
+        };
+        let receiver = Receiver::start(config).await.unwrap();
         let traceparent = format!("00-{RECOVERED_TRACE}-{CALLER}-01");
         let response = support::order(
             &client,

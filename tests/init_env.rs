@@ -459,12 +459,21 @@ fn log_lines_are_correlated_in_the_format_and_filter_asked_for() {
     assert_eq!(object["trace_id"], id.as_str(), "{line}");
 }
 
+/// Where the service calls `init`: inside its runtime, or before building it (as the demo does).
+#[derive(Clone, Copy, PartialEq)]
+enum InitCalled {
+    InRuntime,
+    BeforeRuntime,
+}
+
 /// The service answers while nothing listens on the collector's port, and its spans arrive once
 /// a receiver starts there, with the same guard: the batch processor keeps trying.
-fn outage_then_recovery(test: &str, protocol: &str) {
+fn outage_then_recovery(test: &str, protocol: &str, called: InitCalled) {
     if is_child(test) {
+        let early = (called == InitCalled::BeforeRuntime).then(|| baton::init().unwrap());
         multi_thread(async {
-            let guard = baton::init().unwrap();
+            let late = (called == InitCalled::InRuntime).then(|| baton::init().unwrap());
+            let guard = early.as_ref().or(late.as_ref()).unwrap();
             let app = axum::Router::new().route(
                 "/{name}",
                 axum::routing::get(
@@ -518,6 +527,7 @@ fn outage_then_recovery(test: &str, protocol: &str) {
                 .unwrap();
             assert_eq!(trace.root().unwrap().service_name(), "svc");
         });
+        drop(early);
         return;
     }
     // The port is free when picked and must be free again when the child binds it; if another
@@ -581,12 +591,29 @@ fn outage_then_recovery(test: &str, protocol: &str) {
 
 #[test]
 fn collector_outage_then_recovery_over_http() {
-    outage_then_recovery("collector_outage_then_recovery_over_http", "http/protobuf");
+    outage_then_recovery(
+        "collector_outage_then_recovery_over_http",
+        "http/protobuf",
+        InitCalled::InRuntime,
+    );
 }
 
 #[test]
 fn collector_outage_then_recovery_over_grpc() {
-    outage_then_recovery("collector_outage_then_recovery_over_grpc", "grpc");
+    outage_then_recovery(
+        "collector_outage_then_recovery_over_grpc",
+        "grpc",
+        InitCalled::InRuntime,
+    );
+}
+
+#[test]
+fn collector_outage_then_recovery_over_grpc_with_init_before_the_runtime() {
+    outage_then_recovery(
+        "collector_outage_then_recovery_over_grpc_with_init_before_the_runtime",
+        "grpc",
+        InitCalled::BeforeRuntime,
+    );
 }
 
 /// A collector that accepts connections and never answers: the queue fills, drops are reported
