@@ -769,3 +769,45 @@ fn otlp_headers_and_compression_reach_the_wire() {
         assert_eq!(request[http::header::CONTENT_ENCODING], "gzip");
     });
 }
+
+/// A collector whose accept queue is full drops the exporter's SYNs, so its connect hangs (for
+/// the kernel's SYN retries, about two minutes): the OTLP timeout must bound the connect too,
+/// or the batch processor's thread waits on it and a shutdown can only give up at its bound.
+#[test]
+fn a_grpc_connect_that_hangs_is_bounded_by_the_otlp_timeout() {
+    const TEST: &str = "a_grpc_connect_that_hangs_is_bounded_by_the_otlp_timeout";
+    if is_child(TEST) {
+        let guard = baton::init().unwrap();
+        opentelemetry::global::tracer("svc").in_span("lost", |_| {});
+        let result = guard.shutdown();
+        assert!(
+            !matches!(
+                result,
+                Err(opentelemetry_sdk::error::OTelSdkError::Timeout(_))
+            ),
+            "the export waited on the connect past OTEL_EXPORTER_OTLP_TIMEOUT: {result:?}"
+        );
+        return;
+    }
+    multi_thread(async {
+        let socket = tokio::net::TcpSocket::new_v4().unwrap();
+        socket.bind("127.0.0.1:0".parse().unwrap()).unwrap();
+        // A backlog of 0 holds one connection: the filler's. Further SYNs are dropped.
+        let full = socket.listen(0).unwrap();
+        let addr = full.local_addr().unwrap();
+        let _filler = tokio::net::TcpStream::connect(addr).await.unwrap();
+        run_child_async(
+            TEST,
+            vec![
+                ("OTEL_EXPORTER_OTLP_PROTOCOL", "grpc".into()),
+                ("OTEL_EXPORTER_OTLP_ENDPOINT", format!("http://{addr}")),
+                ("OTEL_EXPORTER_OTLP_TIMEOUT", "300".into()),
+                // Far longer than the OTLP timeout, far shorter than the SYN retries.
+                ("OTEL_BSP_EXPORT_TIMEOUT", "30000".into()),
+                ("RUST_LOG", "off".into()),
+            ],
+        )
+        .await;
+        drop(full);
+    });
+}

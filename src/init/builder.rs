@@ -608,15 +608,31 @@ impl Init {
                     .enable_all()
                     .build()
                     .map_err(InitError::runtime)?;
-                let grpc = builder
-                    .with_tonic()
-                    .with_protocol(opentelemetry_otlp::Protocol::Grpc)
-                    .with_retry_policy(RetryPolicy::disabled())
-                    .with_timeout(timeout)
-                    .with_endpoint(endpoint);
+                // The exporter's own channel bounds each request by the timeout but not its
+                // connect: a collector that drops SYNs (a full accept queue, a host that is
+                // gone) held the batch processor's thread for the kernel's SYN retries, about
+                // two minutes, and export resumed only after. This channel bounds both.
+                let channel = tonic::transport::Endpoint::from_shared(endpoint.clone())
+                    .map_err(|err| {
+                        InitError::exporter(
+                            opentelemetry_otlp::ExporterBuildError::InvalidConfiguration(format!(
+                                "invalid gRPC endpoint {endpoint:?}: {err}"
+                            )),
+                        )
+                    })?
+                    .timeout(timeout)
+                    .connect_timeout(timeout);
                 let exporter = {
                     let _entered = runtime.enter();
-                    grpc.build().map_err(InitError::exporter)?
+                    builder
+                        .with_tonic()
+                        .with_protocol(opentelemetry_otlp::Protocol::Grpc)
+                        .with_retry_policy(RetryPolicy::disabled())
+                        // The exporter's deadline; the channel above carries the same one.
+                        .with_timeout(timeout)
+                        .with_channel(channel.connect_lazy())
+                        .build()
+                        .map_err(InitError::exporter)?
                 };
                 Ok((exporter, Some(runtime)))
             }
