@@ -76,7 +76,9 @@
 //! - Export retries are off: each batch is tried once within the smaller of
 //!   `OTEL_EXPORTER_OTLP_TIMEOUT` and `OTEL_BSP_EXPORT_TIMEOUT`, and the next batch is the retry,
 //!   so a collector that is down costs one failed request per batch, not a storm; export
-//!   resumes when it is back.
+//!   resumes when it is back. Over gRPC the timeout bounds the connect too (opentelemetry-otlp's
+//!   own channel does not: a collector host that drops connections held each export for the
+//!   kernel's connect retries, about two minutes).
 //! - Spans lost in failed exports are counted: a warning when exports start failing (not the
 //!   batch processor's error at every batch), one when they resume with how many spans were
 //!   lost, and the total when the guard shuts down.
