@@ -526,6 +526,10 @@ fn outage_then_recovery(test: &str, protocol: &str, called: InitCalled) {
                 .await
                 .unwrap();
             assert_eq!(trace.root().unwrap().service_name(), "svc");
+            // The receiver stores spans before it answers: wait for the exporter to see the
+            // answer (a flush waits for the export in flight), or a shutdown now would cancel it.
+            let flushed = tokio::task::block_in_place(|| guard.flush());
+            assert!(flushed.is_ok(), "the collector answers: {flushed:?}");
         });
         drop(early);
         return;
